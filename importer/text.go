@@ -1,0 +1,175 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// The text encodings a CSV or TSV file may be in.
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingUTF16LE     = "utf-16le"
+	EncodingUTF16BE     = "utf-16be"
+	EncodingWindows1256 = "windows-1256"
+)
+
+// Encodings lists the names accepted by Options.Encoding.
+func Encodings() []string {
+	return []string{EncodingUTF8, EncodingUTF16LE, EncodingUTF16BE, EncodingWindows1256}
+}
+
+// pickEncoding returns the forced encoding, or the one the first bytes show:
+// a byte-order mark, UTF-8 when the bytes are valid UTF-8, Windows-1256 (what
+// Excel on an Arabic Windows writes) otherwise.
+func pickEncoding(head []byte, forced string) (string, error) {
+	if forced != "" {
+		name := strings.ToLower(strings.ReplaceAll(forced, "_", "-"))
+		switch name {
+		case "utf8":
+			name = EncodingUTF8
+		case "cp1256", "windows1256", "arabic":
+			name = EncodingWindows1256
+		}
+		for _, e := range Encodings() {
+			if e == name {
+				return e, nil
+			}
+		}
+		return "", fmt.Errorf("unknown encoding %q; use one of %s", forced, strings.Join(Encodings(), ", "))
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		return EncodingUTF8, nil
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return EncodingUTF16LE, nil
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return EncodingUTF16BE, nil
+	}
+	if looksUTF16LE(head) {
+		return EncodingUTF16LE, nil
+	}
+	sample := head
+	// The sample may end in the middle of a character.
+	for i := 0; i < utf8.UTFMax && len(sample) > 0 && !utf8.Valid(sample); i++ {
+		sample = sample[:len(sample)-1]
+	}
+	if utf8.Valid(sample) {
+		return EncodingUTF8, nil
+	}
+	return EncodingWindows1256, nil
+}
+
+// looksUTF16LE spots UTF-16LE text without a byte-order mark: ASCII text
+// with a zero byte after every character.
+func looksUTF16LE(head []byte) bool {
+	if len(head) < 8 {
+		return false
+	}
+	zeros := 0
+	for i := 1; i < len(head); i += 2 {
+		if head[i] == 0 {
+			zeros++
+		}
+	}
+	return zeros*10 > (len(head)/2)*8
+}
+
+func decoderFor(name string) encoding.Encoding {
+	switch name {
+	case EncodingUTF16LE:
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)
+	case EncodingUTF16BE:
+		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+	case EncodingWindows1256:
+		return charmap.Windows1256
+	}
+	return unicode.UTF8BOM
+}
+
+func decodingReader(r io.Reader, enc string) io.Reader {
+	return transform.NewReader(r, decoderFor(enc).NewDecoder())
+}
+
+func decodedSample(path, enc string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(decodingReader(bufio.NewReader(f), enc), 64*1024))
+	return b, err
+}
+
+// textRows reads CSV or TSV records. Its row numbers count records the way a
+// spreadsheet shows them: a quoted cell spanning lines is one row, and a blank
+// line is a row of its own.
+type textRows struct {
+	path    string
+	f       *os.File
+	r       *csv.Reader
+	row     Row
+	prevEnd int // line on which the previous record ended
+	err     error
+}
+
+func openText(path, enc string, delim rune) (Rows, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Path: path, Msg: openMessage(err), Err: err}
+	}
+	r := csv.NewReader(decodingReader(bufio.NewReader(f), enc))
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = false
+	return &textRows{path: path, f: f, r: r}, nil
+}
+
+func (t *textRows) Next() bool {
+	if t.err != nil || t.r == nil {
+		return false
+	}
+	rec, err := t.r.Read()
+	if errors.Is(err, io.EOF) {
+		return false
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		line := 0
+		if errors.As(err, &pe) {
+			line = pe.StartLine
+		}
+		t.err = &Error{Path: t.path, Row: line, Msg: "the file cannot be read as CSV: " + err.Error() + "; open it in Excel and save it again as CSV UTF-8", Err: err}
+		return false
+	}
+	start, _ := t.r.FieldPos(0)
+	last := len(rec) - 1
+	lastLine, _ := t.r.FieldPos(last)
+	number := t.row.Number + 1 + (start - t.prevEnd - 1)
+	t.prevEnd = lastLine + strings.Count(rec[last], "\n")
+	t.row = Row{Number: number, Cells: rec}
+	return true
+}
+
+func (t *textRows) Row() Row   { return t.row }
+func (t *textRows) Err() error { return t.err }
+func (t *textRows) Close() error {
+	if t.f == nil {
+		return nil
+	}
+	err := t.f.Close()
+	t.f = nil
+	return err
+}

@@ -1,0 +1,143 @@
+package importer
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+type xlsxBook struct {
+	f      *excelize.File
+	sheets []string
+}
+
+func openXLSX(path string) (*xlsxBook, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
+	}
+	b := &xlsxBook{f: f}
+	b.sheets = f.GetSheetList()
+	if len(b.sheets) == 0 {
+		f.Close()
+		return nil, &Error{Path: path, Msg: "the workbook has no sheets", Err: ErrUnsupported}
+	}
+	return b, nil
+}
+
+func (b *xlsxBook) close() error { return b.f.Close() }
+
+func (b *xlsxBook) rows(path, sheet string) (Rows, error) {
+	if sheet == "" {
+		sheet = b.sheets[0]
+	}
+	found := false
+	for _, s := range b.sheets {
+		if strings.EqualFold(s, sheet) {
+			sheet, found = s, true
+			break
+		}
+	}
+	if !found {
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("there is no sheet named %q; the sheets are: %s", sheet, strings.Join(b.sheets, ", "))}
+	}
+	r, err := b.f.Rows(sheet)
+	if err != nil {
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("sheet %q cannot be read: %v", sheet, err), Err: err}
+	}
+	return &xlsxRows{path: path, r: r}, nil
+}
+
+type xlsxRows struct {
+	path string
+	r    *excelize.Rows
+	row  Row
+	err  error
+}
+
+func (x *xlsxRows) Next() bool {
+	if x.err != nil || x.r == nil || !x.r.Next() {
+		if x.r != nil && x.err == nil {
+			if err := x.r.Error(); err != nil {
+				x.err = &Error{Path: x.path, Row: x.row.Number + 1, Msg: "the sheet cannot be read: " + err.Error(), Err: err}
+			}
+		}
+		return false
+	}
+	cells, err := x.r.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		x.err = &Error{Path: x.path, Row: x.row.Number + 1, Msg: "the row cannot be read: " + err.Error(), Err: err}
+		return false
+	}
+	for i, c := range cells {
+		cells[i] = plainNumber(c)
+	}
+	x.row = Row{Number: x.row.Number + 1, Cells: cells}
+	return true
+}
+
+func (x *xlsxRows) Row() Row   { return x.row }
+func (x *xlsxRows) Err() error { return x.err }
+func (x *xlsxRows) Close() error {
+	if x.r == nil {
+		return nil
+	}
+	err := x.r.Close()
+	x.r = nil
+	return err
+}
+
+// plainNumber rewrites a number as stored in the sheet's XML into the digits
+// a person sees: binary noise such as 1234.5599999999999 becomes 1234.56
+// (Excel shows 15 significant digits). Numbers in exponent form are left as
+// they are: a spreadsheet stores ordinary numbers in full, so an exponent
+// means the text itself was typed or pasted that way, and the validator says
+// so. Anything that is not a plain number is returned unchanged.
+func plainNumber(s string) string {
+	if s == "" || !isXMLNumber(s) {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return s
+	}
+	digits := strings.TrimLeft(strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s), "0")
+	// Only fractions carry binary noise; long whole numbers may be account
+	// numbers typed as text and must keep every digit.
+	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") || len(digits) <= 15 {
+		return s
+	}
+	g, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	return strconv.FormatFloat(g, 'f', -1, 64)
+}
+
+func isXMLNumber(s string) bool {
+	seenDigit, seenE := false, false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			seenDigit = true
+		case r == '-' || r == '+':
+			if i != 0 && !(seenE && (s[i-1] == 'e' || s[i-1] == 'E')) {
+				return false
+			}
+		case r == '.':
+		case r == 'e' || r == 'E':
+			if seenE || !seenDigit {
+				return false
+			}
+			seenE = true
+		default:
+			return false
+		}
+	}
+	return seenDigit
+}

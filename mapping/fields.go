@@ -1,0 +1,218 @@
+// Package mapping decides which column of a user's sheet holds which payout
+// field. It finds the header row, resolves the user's own header text
+// (English or Arabic, or names given in a mapping file) to fields, and applies
+// defaults. It does not judge the values: package payout does.
+package mapping
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Field is a payout field a column can hold. The names are the Clickpay
+// request keys, plus employee_id, which is kept for the reports only.
+type Field string
+
+// The fields.
+const (
+	Name         Field = "beneficiary_name"
+	Account      Field = "beneficiary_account_number"
+	Amount       Field = "amount"
+	Bank         Field = "beneficiary_bank"
+	Branch       Field = "beneficiary_bank_branch"
+	Country      Field = "beneficiary_country"
+	Email        Field = "beneficiary_email"
+	Mobile       Field = "beneficiary_mobile_number"
+	Address1     Field = "beneficiary_address1"
+	Address2     Field = "beneficiary_address2"
+	TransferCode Field = "transfer_code"
+	EmployeeID   Field = "employee_id"
+)
+
+// Fields lists every field in the order of the template's columns.
+func Fields() []Field {
+	return []Field{EmployeeID, Name, Account, Bank, Amount, Mobile, Email, Country, Address1, Address2, Branch, TransferCode}
+}
+
+// Label returns the field's name as shown to people.
+func (f Field) Label() string {
+	switch f {
+	case Name:
+		return "name"
+	case Account:
+		return "IBAN"
+	case Amount:
+		return "amount"
+	case Bank:
+		return "bank"
+	case Branch:
+		return "bank branch"
+	case Country:
+		return "country"
+	case Email:
+		return "email"
+	case Mobile:
+		return "mobile"
+	case Address1:
+		return "address"
+	case Address2:
+		return "address line 2"
+	case TransferCode:
+		return "transfer code"
+	case EmployeeID:
+		return "employee ID"
+	}
+	return string(f)
+}
+
+// Required reports whether a row must have a value for the field, from a
+// column or a default. Country and bank are derived from a Saudi IBAN when
+// there is no column, so they are not required of the sheet.
+func (f Field) Required() bool {
+	switch f {
+	case Name, Account, Amount, Mobile, Email, Address1:
+		return true
+	}
+	return false
+}
+
+// ParseField accepts a field's key (beneficiary_name) or a short name (name,
+// iban, mobile, ...), as written in a mapping file.
+func ParseField(s string) (Field, bool) {
+	n := Normalize(s)
+	for _, f := range Fields() {
+		if Normalize(string(f)) == n {
+			return f, true
+		}
+	}
+	short := map[string]Field{
+		"name": Name, "iban": Account, "account": Account, "accountnumber": Account,
+		"bank": Bank, "branch": Branch, "country": Country, "email": Email,
+		"mobile": Mobile, "phone": Mobile, "address": Address1, "address1": Address1,
+		"address2": Address2, "transfercode": TransferCode, "employeeid": EmployeeID,
+		"amount": Amount,
+	}
+	f, ok := short[n]
+	return f, ok
+}
+
+// aliases are the header texts recognised for each field, compared after
+// Normalize. The API's own key names are recognised too.
+var aliases = map[Field][]string{
+	Name: {"name", "employee name", "employee", "beneficiary name", "beneficiary", "full name", "staff name",
+		"اسم الموظف", "الاسم", "اسم المستفيد", "الاسم الكامل", "اسم", "الموظف", "المستفيد"},
+	Account: {"iban", "iban number", "iban no", "account number", "account no", "account", "bank account",
+		"bank account number", "beneficiary iban", "رقم الآيبان", "الآيبان", "آيبان", "ايبان", "رقم الحساب",
+		"الحساب", "رقم الحساب البنكي", "الحساب البنكي", "رقم الايبان البنكي"},
+	Bank:    {"bank", "bank name", "bic", "swift", "swift code", "bank code", "bank swift", "البنك", "اسم البنك", "المصرف", "رمز البنك"},
+	Branch:  {"branch", "bank branch", "branch name", "الفرع", "فرع البنك"},
+	Country: {"country", "country code", "beneficiary country", "nationality country", "الدولة", "البلد", "رمز الدولة"},
+	Email:   {"email", "e-mail", "email address", "mail", "البريد الإلكتروني", "البريد", "الايميل", "الإيميل", "بريد الكتروني"},
+	Mobile: {"mobile", "mobile number", "mobile no", "phone", "phone number", "phone no", "cell", "cell phone",
+		"telephone", "الجوال", "رقم الجوال", "جوال", "الهاتف", "رقم الهاتف", "الموبايل", "رقم الموبايل", "هاتف"},
+	Address1:     {"address", "address1", "address 1", "address line 1", "street", "street address", "العنوان", "العنوان 1", "عنوان"},
+	Address2:     {"address2", "address 2", "address line 2", "العنوان 2", "العنوان الثاني"},
+	TransferCode: {"transfer code", "transfer type", "payment type", "code", "رمز التحويل", "نوع التحويل", "نوع الدفع"},
+	EmployeeID: {"employee id", "emp id", "employee no", "employee number", "emp no", "staff id", "staff no",
+		"employee code", "emp code", "الرقم الوظيفي", "رقم الموظف", "الرقم الوظيفى", "كود الموظف"},
+}
+
+// netAmount headers name the amount to pay without doubt.
+var netAmount = []string{"amount", "net salary", "net pay", "net", "net amount", "amount to pay", "transfer amount",
+	"payout amount", "net payable", "payable", "salary to pay", "net salary sar",
+	"صافي الراتب", "صافي", "المبلغ", "المبلغ المستحق", "صافي المستحق", "صافي الاجر", "المبلغ المحول", "مبلغ التحويل"}
+
+// cityHeaders become address line 2 (or line 1 when there is no address).
+var cityHeaders = []string{"city", "town", "المدينة", "مدينة"}
+
+// idHeaders are identity-document columns: recognised so that they are never
+// taken for a mobile or an amount, and otherwise ignored.
+var idHeaders = []string{"national id", "id number", "id no", "iqama", "iqama no", "iqama number", "id", "passport",
+	"passport no", "رقم الهوية", "الهوية", "رقم الاقامة", "الاقامة", "الإقامة", "رقم الإقامة", "السجل المدني", "رقم السجل المدني", "gosi number", "رقم التامينات"}
+
+// salaryWords mark a header as a possible amount column: a component of pay
+// (basic, housing, GOSI) that must not be paid as the salary by a guess.
+var salaryWords = []string{"salary", "allowance", "deduction", "gross", "basic", "wage", "pay", "gosi", "bonus",
+	"overtime", "total", "راتب", "الراتب", "بدل", "خصم", "استقطاع", "اجمالي", "إجمالي", "الاجمالي", "مكافاه", "اجر", "الاجر", "اضافي", "التامينات"}
+
+var bracketed = regexp.MustCompile(`[(\[{][^)\]}]*[)\]}]`)
+
+// Normalize folds a header for comparison: case, spaces, "_ - . / : #",
+// bracketed units such as "(SAR)", Arabic diacritics and tatweel, and the
+// Arabic letter variants (أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي) are ignored.
+func Normalize(s string) string {
+	s = bracketed.ReplaceAllString(s, "")
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsSpace(r), strings.ContainsRune("_-./:#*'\"،,", r):
+			continue
+		case r >= 0x064B && r <= 0x0652, r == 0x0640, r == 0x0670: // harakat, tatweel, superscript alef
+			continue
+		case r == 'أ' || r == 'إ' || r == 'آ' || r == 'ٱ':
+			r = 'ا'
+		case r == 'ى' || r == 'ئ':
+			r = 'ي'
+		case r == 'ة':
+			r = 'ه'
+		case r == 'ؤ':
+			r = 'و'
+		case r == 'ی': // Persian yeh
+			r = 'ي'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func matchesAny(header string, list []string) bool {
+	n := Normalize(header)
+	if n == "" {
+		return false
+	}
+	for _, a := range list {
+		if Normalize(a) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// kind classifies one header text.
+type kind struct {
+	field     Field // set when the header names a field
+	net       bool  // an unambiguous net amount header
+	candidate bool  // could be an amount, but is not clearly the net pay
+	city      bool
+	id        bool
+}
+
+func classify(header string) kind {
+	if strings.TrimSpace(header) == "" {
+		return kind{}
+	}
+	for _, f := range Fields() {
+		if matchesAny(header, aliases[f]) || Normalize(header) == Normalize(string(f)) {
+			return kind{field: f}
+		}
+	}
+	switch {
+	case matchesAny(header, netAmount):
+		return kind{field: Amount, net: true}
+	case matchesAny(header, cityHeaders):
+		return kind{city: true}
+	case matchesAny(header, idHeaders):
+		return kind{id: true}
+	}
+	n := Normalize(header)
+	for _, w := range salaryWords {
+		if strings.Contains(n, Normalize(w)) {
+			return kind{candidate: true}
+		}
+	}
+	return kind{}
+}
+
+// totalsWords are what a totals row says in its name cell.
+var totalsWords = []string{"total", "totals", "grand total", "sum", "الاجمالي", "الإجمالي", "المجموع", "اجمالي", "المجموع الكلي"}

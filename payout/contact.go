@@ -1,0 +1,113 @@
+package payout
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// NormalizeMobile turns a mobile number as typed into E.164 ("+966501234567"),
+// reading local forms ("0501234567") in the given country. It returns the
+// error code when it cannot: mobile.scientific for a number Excel turned into
+// 9.66501E+11, mobile.letters for letters (which the phone library would
+// quietly read as keypad digits), mobile.invalid otherwise.
+func NormalizeMobile(raw, country string) (string, string) {
+	s := strings.TrimSpace(toASCIIDigits(raw))
+	if s == "" {
+		return "", "field.required"
+	}
+	if isScientific(strings.ReplaceAll(s, ",", ".")) {
+		return "", "mobile.scientific"
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return "", "mobile.letters"
+		}
+	}
+	// A whole number stored as 966501234567.0 by some exports.
+	s = strings.TrimSuffix(s, ".0")
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	if country == "" {
+		country = "SA"
+	}
+	n, err := phonenumbers.Parse(s, country)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", "mobile.invalid"
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), ""
+}
+
+// CheckEmail reports whether s is one plain address (no name, no list).
+func CheckEmail(s string) bool {
+	if strings.ContainsAny(s, " ,;<>") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// countryNames are the names accepted for a country besides its code.
+var countryNames = map[string]string{
+	"SAUDI ARABIA": "SA", "KSA": "SA", "SAUDI": "SA", "KINGDOM OF SAUDI ARABIA": "SA",
+	"السعودية": "SA", "المملكة العربية السعودية": "SA", "المملكه العربيه السعوديه": "SA",
+	"UAE": "AE", "UNITED ARAB EMIRATES": "AE", "الإمارات": "AE", "الامارات": "AE",
+	"BAHRAIN": "BH", "البحرين": "BH", "KUWAIT": "KW", "الكويت": "KW",
+	"QATAR": "QA", "قطر": "QA", "OMAN": "OM", "عمان": "OM", "EGYPT": "EG", "مصر": "EG",
+	"JORDAN": "JO", "الأردن": "JO", "الاردن": "JO",
+}
+
+// NormalizeCountry returns the ISO 3166-1 alpha-2 code for a code or a
+// common name, or "" when it is not one.
+func NormalizeCountry(s string) string {
+	s = strings.TrimSpace(s)
+	u := strings.ToUpper(s)
+	if c, ok := countryNames[u]; ok {
+		return c
+	}
+	if len(u) == 2 && isUpper(u) {
+		if phonenumbers.GetSupportedRegions()[u] {
+			return u
+		}
+		if _, ok := ibanFormats[u]; ok {
+			return u
+		}
+	}
+	return ""
+}
+
+// TransferCode is the Clickpay reason for a payout.
+type TransferCode int
+
+// The transfer codes.
+const (
+	Salary                TransferCode = 100
+	Pension               TransferCode = 101
+	GeneralCashManagement TransferCode = 102
+	Donation              TransferCode = 103
+)
+
+// ParseTransferCode accepts 100-103 or the words (English or Arabic).
+func ParseTransferCode(s string) (TransferCode, bool) {
+	s = strings.TrimSpace(strings.ToLower(toASCIIDigits(s)))
+	s = strings.TrimSuffix(s, ".0")
+	switch s {
+	case "100", "salary", "salaries", "راتب", "رواتب", "الراتب":
+		return Salary, true
+	case "101", "pension", "معاش", "تقاعد":
+		return Pension, true
+	case "102", "general cash management", "cash management", "general", "ادارة النقد", "إدارة النقد":
+		return GeneralCashManagement, true
+	case "103", "donation", "تبرع":
+		return Donation, true
+	}
+	return 0, false
+}

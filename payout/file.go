@@ -1,0 +1,169 @@
+package payout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"payroll/importer"
+	"payroll/mapping"
+)
+
+// ErrInvalid is wrapped by errors that mean "the file has invalid rows, and
+// nothing was sent" (exit code 1).
+var ErrInvalid = errors.New("the file has invalid rows")
+
+// ErrAlreadyUploaded is wrapped by the refusal to upload a file whose content
+// was already uploaded (exit code 1).
+var ErrAlreadyUploaded = errors.New("this file was already uploaded")
+
+// ErrMismatch is wrapped when the server's batch does not match the plan, so
+// the batch was not closed (exit code 4).
+var ErrMismatch = errors.New("the server's batch does not match the plan")
+
+// ErrResumable is wrapped by API failures after which running the same
+// command again resumes the upload (exit code 3).
+var ErrResumable = errors.New("the upload stopped and can be resumed")
+
+// FileOptions say how to read and check a file.
+type FileOptions struct {
+	Sheet       string
+	Encoding    string
+	MappingFile string
+	Check       CheckOptions
+}
+
+// CheckFile opens a file, resolves its columns and validates every row. The
+// error is for a file that cannot be read at all (an *importer.Error or a
+// mapping file error); problems with rows are in the Result.
+func CheckFile(ctx context.Context, path string, opts FileOptions) (*Result, error) {
+	var mf *mapping.File
+	if opts.MappingFile != "" {
+		var err error
+		if mf, err = mapping.LoadFile(opts.MappingFile); err != nil {
+			return nil, &importer.Error{Path: opts.MappingFile, Msg: strings.TrimPrefix(err.Error(), "mapping file "+opts.MappingFile+": "), Err: err}
+		}
+	}
+	r, err := mapping.Open(path, mapping.Options{Sheet: opts.Sheet, Encoding: opts.Encoding, File: mf})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	res, err := Check(ctx, r, opts.Check)
+	if err != nil {
+		return nil, err
+	}
+	res.Input = path
+	res.Format = r.Workbook().Format()
+	return res, nil
+}
+
+// ReportOptions say where the error reports go.
+type ReportOptions struct {
+	// Path of the error report (.csv or .xlsx). Empty means
+	// <input>.errors.csv beside the input.
+	Path string
+	// Lang of the messages: "en" (default) or "ar".
+	Lang string
+}
+
+// DefaultReportPath is where the error report of input goes by default.
+func DefaultReportPath(input string) string {
+	return strings.TrimSuffix(input, filepath.Ext(input)) + ".errors.csv"
+}
+
+// MarkedPath is where the marked copy of an XLSX input goes.
+func MarkedPath(input string) string {
+	return strings.TrimSuffix(input, filepath.Ext(input)) + ".errors-marked.xlsx"
+}
+
+// WriteReports writes the error report and, for XLSX input, the marked copy
+// of the workbook. It returns the paths written. With no problems it writes
+// nothing and removes stale reports of an earlier run.
+func (r *Result) WriteReports(opts ReportOptions) ([]string, error) {
+	path := opts.Path
+	if path == "" {
+		path = DefaultReportPath(r.Input)
+	}
+	if len(r.Problems) == 0 {
+		if opts.Path == "" {
+			os.Remove(path)
+			os.Remove(MarkedPath(r.Input))
+		}
+		return nil, nil
+	}
+	if err := WriteReport(path, r.Problems, opts.Lang); err != nil {
+		return nil, err
+	}
+	written := []string{path}
+	if r.Format == importer.FormatXLSX {
+		marked := MarkedPath(r.Input)
+		if err := MarkWorkbook(r.Input, r.Mapping.Sheet, marked, r.Problems, opts.Lang); err != nil {
+			return written, err
+		}
+		written = append(written, marked)
+	}
+	return written, nil
+}
+
+// Summary is the outcome of a check in a form for people and for --json.
+type Summary struct {
+	File      string            `json:"file"`
+	Sheet     string            `json:"sheet"`
+	HeaderRow int               `json:"header_row"`
+	Columns   map[string]string `json:"columns"`
+	RowsRead  int               `json:"rows_read"`
+	Valid     int               `json:"valid"`
+	Invalid   int               `json:"invalid"`
+	Skipped   []mapping.Skipped `json:"skipped"`
+	Total     string            `json:"total"`
+	Currency  string            `json:"currency"`
+	ByCode    []CodeCount       `json:"errors_by_code"`
+	Problems  []Problem         `json:"errors"`
+	Reports   []string          `json:"reports,omitempty"`
+}
+
+// Summary returns the summary of the check, with messages in lang.
+func (r *Result) Summary(lang string) Summary {
+	s := Summary{File: r.Input, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
+		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Skipped: r.Skipped,
+		Total: r.Total.String(), Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
+	if s.Skipped == nil {
+		s.Skipped = []mapping.Skipped{}
+	}
+	if s.ByCode == nil {
+		s.ByCode = []CodeCount{}
+	}
+	for f, c := range r.Mapping.Columns {
+		s.Columns[string(f)] = c.Letter
+	}
+	for _, p := range r.Problems {
+		s.Problems = append(s.Problems, p.Localized(lang))
+	}
+	return s
+}
+
+// Describe writes the human summary of a check as lines of text.
+func (s Summary) Describe() []string {
+	out := []string{
+		fmt.Sprintf("file:      %s (sheet %q, header on row %d)", s.File, s.Sheet, s.HeaderRow),
+		fmt.Sprintf("rows read: %d", s.RowsRead),
+		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, mustAmount(s.Total).Grouped()),
+		fmt.Sprintf("invalid:   %d", s.Invalid),
+	}
+	for _, sk := range s.Skipped {
+		out = append(out, fmt.Sprintf("skipped:   row %d (%s)", sk.Row, sk.Reason))
+	}
+	for _, c := range s.ByCode {
+		out = append(out, fmt.Sprintf("  %-24s %d", c.Code, c.Count))
+	}
+	return out
+}
+
+func mustAmount(s string) Amount {
+	a, _ := ParseDecimal(s)
+	return a
+}

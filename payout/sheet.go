@@ -1,0 +1,164 @@
+package payout
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+	"github.com/xuri/excelize/v2"
+)
+
+// SafeCell neutralises a value that a spreadsheet would run as a formula
+// (it starts with = + - @, a tab or a carriage return) by putting an
+// apostrophe in front, so that no report ever carries a live formula.
+func SafeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// IsTableFile reports whether the extension names a format WriteTable writes.
+func IsTableFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".xlsx":
+		return true
+	}
+	return false
+}
+
+// WriteTable writes a slice of structs with csv tags to path: as CSV (with a
+// UTF-8 byte-order mark, so Excel shows Arabic) or as XLSX, by the file's
+// extension. Every value is neutralised with SafeCell. The file is readable
+// by its owner only (it holds salaries and IBANs) and replaces any earlier
+// one atomically.
+func WriteTable(path, sheet string, rows any) error {
+	if !IsTableFile(path) {
+		return fmt.Errorf("%s: the file name must end in .csv or .xlsx", path)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		err = writeXLSX(tmp, sheet, rows)
+	} else {
+		err = writeCSV(tmp, rows)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+// safeCSV is a gocsv.CSVWriter that neutralises every cell but the header's.
+type safeCSV struct {
+	w      *csv.Writer
+	header bool
+}
+
+func (s *safeCSV) Write(row []string) error {
+	if s.header {
+		row = safeRow(row)
+	}
+	s.header = true
+	return s.w.Write(row)
+}
+func (s *safeCSV) Flush()       { s.w.Flush() }
+func (s *safeCSV) Error() error { return s.w.Error() }
+
+func safeRow(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = SafeCell(c)
+	}
+	return out
+}
+
+func writeCSV(f *os.File, rows any) error {
+	b := bufio.NewWriter(f)
+	if _, err := b.WriteString("\uFEFF"); err != nil {
+		return err
+	}
+	w := &safeCSV{w: csv.NewWriter(b)}
+	if err := gocsv.MarshalCSV(rows, w); err != nil {
+		return err
+	}
+	return b.Flush()
+}
+
+// xlsxWriter is a gocsv.CSVWriter that streams rows into a worksheet.
+type xlsxWriter struct {
+	sw   *excelize.StreamWriter
+	n    int
+	bold int
+	err  error
+}
+
+func (x *xlsxWriter) Write(row []string) error {
+	if x.err != nil {
+		return x.err
+	}
+	x.n++
+	values := make([]any, len(row))
+	for i, c := range row {
+		if x.n == 1 {
+			values[i] = excelize.Cell{Value: c, StyleID: x.bold}
+		} else {
+			values[i] = SafeCell(c)
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, x.n)
+	x.err = x.sw.SetRow(cell, values)
+	return x.err
+}
+func (x *xlsxWriter) Flush()       {}
+func (x *xlsxWriter) Error() error { return x.err }
+
+func writeXLSX(out *os.File, sheet string, rows any) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if sheet == "" {
+		sheet = "Sheet1"
+	}
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	w := &xlsxWriter{sw: sw, bold: bold}
+	if err := gocsv.MarshalCSV(rows, w); err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(out)
+	return err
+}

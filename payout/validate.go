@@ -1,0 +1,330 @@
+package payout
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"payroll/importer"
+	"payroll/mapping"
+)
+
+// Request is one payout as the Clickpay API takes it. Every key is always
+// sent; branch and address2 may be empty.
+type Request struct {
+	Amount            Amount       `json:"amount"`
+	MerchantReference string       `json:"merchant_reference"`
+	Name              string       `json:"beneficiary_name"`
+	Country           string       `json:"beneficiary_country"`
+	IBAN              string       `json:"beneficiary_account_number"`
+	Bank              string       `json:"beneficiary_bank"`
+	Branch            string       `json:"beneficiary_bank_branch"`
+	Email             string       `json:"beneficiary_email"`
+	Mobile            string       `json:"beneficiary_mobile_number"`
+	Address1          string       `json:"beneficiary_address1"`
+	Address2          string       `json:"beneficiary_address2"`
+	TransferCode      TransferCode `json:"transfer_code"`
+}
+
+// Line is a valid row: its spreadsheet row number and the request made of it.
+type Line struct {
+	Row        int
+	EmployeeID string
+	Request    Request
+}
+
+// Problem is one fault of one row: where it is, what was found, a stable
+// code and a plain message. It is a line of the error report.
+type Problem struct {
+	Row     int    `csv:"row" json:"row"`
+	Column  string `csv:"column" json:"column"`
+	Header  string `csv:"header" json:"header"`
+	Field   string `csv:"field" json:"field"`
+	Value   string `csv:"value" json:"value"`
+	Code    string `csv:"code" json:"code"`
+	Message string `csv:"message" json:"message"`
+	details []string
+}
+
+func (p Problem) Error() string {
+	where := fmt.Sprintf("row %d", p.Row)
+	if p.Column != "" {
+		where += fmt.Sprintf(", column %s (%s)", p.Column, p.Header)
+	}
+	return fmt.Sprintf("%s: %s [%s]", where, p.Message, p.Code)
+}
+
+// Localized returns the problem with its message in lang ("en" or "ar").
+func (p Problem) Localized(lang string) Problem {
+	label := mapping.Field(p.Field).Label()
+	if lang == "ar" {
+		label = arabicLabel(mapping.Field(p.Field))
+	}
+	p.Message = Message(lang, p.Code, label, p.details...)
+	return p
+}
+
+// CheckOptions change the rules.
+type CheckOptions struct {
+	// AllowDuplicates accepts the same IBAN on several rows.
+	AllowDuplicates bool
+}
+
+// Result is the outcome of checking a whole sheet.
+type Result struct {
+	Input    string
+	Format   importer.Format
+	Mapping  *mapping.Mapping
+	Lines    []Line    // valid rows, in file order
+	Problems []Problem // every problem of every row, in file order
+	Skipped  []mapping.Skipped
+	RowsRead int // data rows read (blank rows not counted)
+	Invalid  int // rows with at least one problem
+	Total    Amount
+}
+
+// Err returns nil when the sheet has no problem at all.
+func (r *Result) Err() error {
+	if len(r.Problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d rows have problems (%d problems)", r.Invalid, r.RowsRead, len(r.Problems))
+}
+
+// InvalidRows lists the row numbers that have problems.
+func (r *Result) InvalidRows() []int {
+	var rows []int
+	seen := map[int]bool{}
+	for _, p := range r.Problems {
+		if !seen[p.Row] && p.Code != "column.missing" && p.Code != "column.ambiguous" {
+			seen[p.Row] = true
+			rows = append(rows, p.Row)
+		}
+	}
+	return rows
+}
+
+// CountByCode counts problems per code, codes sorted.
+func (r *Result) CountByCode() []CodeCount {
+	m := map[string]int{}
+	for _, p := range r.Problems {
+		m[p.Code]++
+	}
+	var out []CodeCount
+	for c, n := range m {
+		out = append(out, CodeCount{Code: c, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// CodeCount is how often one error code occurred.
+type CodeCount struct {
+	Code  string `json:"code"`
+	Count int    `json:"count"`
+}
+
+// Check reads every record of a sheet and validates it, collecting every
+// problem of every row. When the header row itself has problems (a required
+// column missing, an ambiguous amount), those are returned and no row is
+// checked. The error is for read failures only.
+func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, error) {
+	m := r.Mapping()
+	res := &Result{Mapping: m}
+	if len(m.Problems) > 0 {
+		for _, p := range m.Problems {
+			res.Problems = append(res.Problems, Problem{Row: p.Row, Column: p.Column.Letter, Header: p.Column.Header,
+				Field: string(p.Field), Code: p.Code, Message: p.Msg, details: []string{p.Msg}})
+		}
+		return res, nil
+	}
+	v := newValidator(opts)
+	for r.Next() {
+		if res.RowsRead%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		res.RowsRead++
+		line, problems := v.check(r.Record())
+		if len(problems) > 0 {
+			res.Invalid++
+			res.Problems = append(res.Problems, problems...)
+			continue
+		}
+		res.Lines = append(res.Lines, line)
+		res.Total += line.Request.Amount
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	res.Skipped = r.Skipped()
+	return res, nil
+}
+
+type validator struct {
+	opts  CheckOptions
+	banks *Banks
+	seen  map[string]int // IBAN → first row
+}
+
+func newValidator(opts CheckOptions) *validator {
+	return &validator{opts: opts, banks: SaudiBanks(), seen: map[string]int{}}
+}
+
+// check validates one record and returns the line or its problems.
+func (v *validator) check(rec mapping.Record) (Line, []Problem) {
+	var problems []Problem
+	add := func(f mapping.Field, code string, details ...string) {
+		val := rec.Values[f]
+		p := Problem{Row: rec.Row, Field: string(f), Value: val.Text, Code: code, details: details}
+		if val.Column != nil {
+			p.Column, p.Header = val.Column.Letter, val.Column.Header
+		}
+		problems = append(problems, p.Localized("en"))
+	}
+	required := func(f mapping.Field) (string, bool) {
+		s := rec.Get(f)
+		if s == "" {
+			add(f, "field.required")
+			return "", false
+		}
+		return s, true
+	}
+	req := Request{}
+	line := Line{Row: rec.Row, EmployeeID: rec.Get(mapping.EmployeeID)}
+
+	if s, ok := required(mapping.Name); ok {
+		req.Name = strings.Join(strings.Fields(s), " ")
+		if len([]rune(req.Name)) > 100 {
+			add(mapping.Name, "text.too_long", "100")
+		}
+	}
+
+	ibanOK := false
+	if s, ok := required(mapping.Account); ok {
+		req.IBAN = NormalizeIBAN(s)
+		if code := CheckIBAN(req.IBAN); code == "iban.length" && IBANLength(req.IBAN[:min(2, len(req.IBAN))]) > 0 {
+			add(mapping.Account, code, fmt.Sprint(len(req.IBAN)), req.IBAN[:2], fmt.Sprint(IBANLength(req.IBAN[:2])))
+		} else if code == "iban.length" {
+			add(mapping.Account, "iban.short")
+		} else if code != "" {
+			add(mapping.Account, code)
+		} else {
+			ibanOK = true
+		}
+	}
+
+	countryOK := true
+	if s := rec.Get(mapping.Country); s != "" {
+		req.Country = NormalizeCountry(s)
+		if req.Country == "" {
+			add(mapping.Country, "country.invalid")
+			countryOK = false
+		}
+	} else if ibanOK {
+		req.Country = req.IBAN[:2]
+	}
+	if ibanOK && countryOK && req.Country != "" && req.Country != req.IBAN[:2] {
+		add(mapping.Account, "iban.country_mismatch", req.IBAN[:2])
+	}
+
+	typedBank := rec.Get(mapping.Bank)
+	if ibanOK {
+		if bank, known := v.banks.ForIBAN(req.IBAN); known {
+			req.Bank = bank.BIC
+			if other, ok := v.banks.Recognize(typedBank); ok && other.BIC != bank.BIC {
+				add(mapping.Bank, "bank.mismatch", fmt.Sprintf("%s (%s)", other.Name, other.BIC), fmt.Sprintf("%s (%s)", bank.Name, bank.BIC))
+			}
+		} else if typedBank == "" {
+			add(mapping.Bank, "bank.required", req.IBAN[:2])
+		} else if other, ok := v.banks.Recognize(typedBank); ok {
+			req.Bank = other.BIC
+		} else {
+			req.Bank = typedBank
+		}
+	}
+
+	if s := rec.Get(mapping.Amount); s == "" {
+		add(mapping.Amount, "field.required")
+	} else if a, code := ParseAmount(s); code != "" {
+		add(mapping.Amount, code)
+	} else {
+		req.Amount = a
+	}
+
+	if s, ok := required(mapping.Mobile); ok {
+		country := req.Country
+		if country == "" {
+			country = "SA"
+		}
+		if e164, code := NormalizeMobile(s, country); code != "" {
+			add(mapping.Mobile, code, country)
+		} else {
+			req.Mobile = e164
+		}
+	}
+
+	if s, ok := required(mapping.Email); ok {
+		if !CheckEmail(s) {
+			add(mapping.Email, "email.invalid")
+		}
+		req.Email = s
+	}
+
+	if s, ok := required(mapping.Address1); ok {
+		req.Address1 = s
+	}
+	req.Address2 = rec.Get(mapping.Address2)
+	req.Branch = rec.Get(mapping.Branch)
+
+	req.TransferCode = Salary
+	if s := rec.Get(mapping.TransferCode); s != "" {
+		if tc, ok := ParseTransferCode(s); ok {
+			req.TransferCode = tc
+		} else {
+			add(mapping.TransferCode, "transfer_code.invalid")
+		}
+	}
+
+	if ibanOK && !v.opts.AllowDuplicates {
+		if first, dup := v.seen[req.IBAN]; dup {
+			add(mapping.Account, "row.duplicate", fmt.Sprint(first))
+		} else {
+			v.seen[req.IBAN] = rec.Row
+		}
+	}
+	line.Request = req
+	return line, problems
+}
+
+func arabicLabel(f mapping.Field) string {
+	switch f {
+	case mapping.Name:
+		return "الاسم"
+	case mapping.Account:
+		return "الآيبان"
+	case mapping.Amount:
+		return "المبلغ"
+	case mapping.Bank:
+		return "البنك"
+	case mapping.Branch:
+		return "الفرع"
+	case mapping.Country:
+		return "الدولة"
+	case mapping.Email:
+		return "البريد الإلكتروني"
+	case mapping.Mobile:
+		return "الجوال"
+	case mapping.Address1:
+		return "العنوان"
+	case mapping.Address2:
+		return "العنوان 2"
+	case mapping.TransferCode:
+		return "رمز التحويل"
+	case mapping.EmployeeID:
+		return "الرقم الوظيفي"
+	}
+	return string(f)
+}
