@@ -242,7 +242,7 @@ func detectDelimiter(text []byte) rune {
 		}
 		score := 0
 		for n, lines := range counts {
-			if s := lines * 1000 + n; s > score {
+			if s := lines*1000 + n; s > score {
 				score = s
 			}
 		}

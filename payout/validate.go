@@ -255,7 +255,12 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 	}
 
 	if s, ok := required(mapping.Mobile); ok {
+		// Local numbers are read in the IBAN's country: the country column
+		// must equal it anyway, and a typo there is reported once, above.
 		country := req.Country
+		if ibanOK {
+			country = req.IBAN[:2]
+		}
 		if country == "" {
 			country = "SA"
 		}

@@ -1,0 +1,253 @@
+package payout_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"payroll/payout"
+)
+
+type defect struct {
+	field, code string
+	apply       func(r []string, i int) // on [id,name,iban,bank,amount,mobile,email,address,city,country,transfer]
+}
+
+func defects() []defect {
+	return []defect{
+		{"beneficiary_name", "field.required", func(r []string, i int) { r[1] = "" }},
+		{"beneficiary_account_number", "iban.checksum", func(r []string, i int) { r[2] = r[2][:4] + flip(r[2][4:]) }},
+		{"beneficiary_account_number", "iban.length", func(r []string, i int) { r[2] = r[2][:len(r[2])-1] }},
+		{"beneficiary_account_number", "iban.country", func(r []string, i int) { r[2] = "QQ" + r[2][2:] }},
+		{"beneficiary_account_number", "iban.format", func(r []string, i int) { r[2] = r[2][:4] + "X" + r[2][5:] }},
+		{"beneficiary_account_number", "iban.invalid", func(r []string, i int) { r[2] = r[2][:6] + "#" + r[2][7:] }},
+		{"beneficiary_account_number", "iban.country_mismatch", func(r []string, i int) { r[9] = "AE" }},
+		{"beneficiary_bank", "bank.mismatch", func(r []string, i int) { r[3] = "BSFRSARI" }},
+		{"amount", "amount.invalid", func(r []string, i int) { r[4] = "twelve" }},
+		{"amount", "amount.negative", func(r []string, i int) { r[4] = "-" + r[4] }},
+		{"amount", "amount.zero", func(r []string, i int) { r[4] = "0.00" }},
+		{"amount", "amount.decimals", func(r []string, i int) { r[4] = r[4] + "1" }},
+		{"amount", "amount.too_large", func(r []string, i int) { r[4] = "5000000000" }},
+		{"amount", "amount.scientific", func(r []string, i int) { r[4] = "1.2E+04" }},
+		{"amount", "field.required", func(r []string, i int) { r[4] = "" }},
+		{"beneficiary_mobile_number", "mobile.invalid", func(r []string, i int) { r[5] = "0512" }},
+		{"beneficiary_mobile_number", "mobile.scientific", func(r []string, i int) { r[5] = "9.66501E+11" }},
+		{"beneficiary_mobile_number", "mobile.letters", func(r []string, i int) { r[5] = "05O1234567" }},
+		{"beneficiary_email", "email.invalid", func(r []string, i int) { r[6] = "a@b@c" }},
+		{"beneficiary_email", "field.required", func(r []string, i int) { r[6] = "" }},
+		{"beneficiary_address1", "field.required", func(r []string, i int) { r[7] = "" }},
+		{"beneficiary_country", "country.invalid", func(r []string, i int) { r[9] = "Saudia" }},
+		{"transfer_code", "transfer_code.invalid", func(r []string, i int) { r[10] = "200" }},
+		{"beneficiary_account_number", "row.duplicate", func(r []string, i int) { r[2] = saIBAN("80", 1) }},
+	}
+}
+
+// flip changes one digit so that the mod-97 check fails.
+func flip(s string) string {
+	b := []byte(s)
+	if b[len(b)-1] == '9' {
+		b[len(b)-1] = '8'
+	} else {
+		b[len(b)-1]++
+	}
+	return string(b)
+}
+
+// TestThousandRowsOneDefectEach checks a generated 1,000-row sheet in which
+// every row but every fifth has exactly one defect: each defective row is
+// reported with the right field and code, and no valid row is reported.
+func TestThousandRowsOneDefectEach(t *testing.T) {
+	header := []string{"Employee ID", "Name", "IBAN", "Bank", "Net Salary", "Mobile", "Email", "Address", "City", "Country", "Transfer Code"}
+	ds := defects()
+	var rows [][]string
+	want := map[int]defect{} // spreadsheet row → defect
+	rows = append(rows, header)
+	for i := 0; i < 1000; i++ {
+		r := []string{fmt.Sprintf("E%04d", i), fmt.Sprintf("Employee %d", i), saIBAN("80", 1000+i), "Al Rajhi Bank",
+			fmt.Sprintf("%d.%02d", 3000+i, i%100), fmt.Sprintf("05%08d", 10000000+i), fmt.Sprintf("e%d@example.com", i),
+			"Street", "Riyadh", "SA", "100"}
+		if i == 0 {
+			r[2] = saIBAN("80", 1) // the original of the duplicate defect
+		} else if i%5 != 0 {
+			d := ds[i%len(ds)]
+			d.apply(r, i)
+			want[i+2] = d
+		}
+		rows = append(rows, r)
+	}
+	p := filepath.Join(t.TempDir(), "big.csv")
+	writeCSV(t, p, rows, ',')
+	res, err := payout.CheckFile(context.Background(), p, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int][]payout.Problem{}
+	for _, pr := range res.Problems {
+		got[pr.Row] = append(got[pr.Row], pr)
+	}
+	for row, d := range want {
+		ps := got[row]
+		if len(ps) != 1 || ps[0].Field != d.field || ps[0].Code != d.code {
+			t.Errorf("row %d: got %+v, want one %s on %s", row, ps, d.code, d.field)
+		}
+	}
+	for row, ps := range got {
+		if _, ok := want[row]; !ok {
+			t.Errorf("valid row %d reported: %+v", row, ps)
+		}
+	}
+	if res.RowsRead != 1000 || len(res.Lines) != 1000-len(want) || res.Invalid != len(want) {
+		t.Errorf("read %d, valid %d, invalid %d", res.RowsRead, len(res.Lines), res.Invalid)
+	}
+	codes := map[string]bool{}
+	for _, d := range ds {
+		codes[d.code] = true
+	}
+	for _, c := range res.CountByCode() {
+		delete(codes, c.Code)
+	}
+	if len(codes) > 0 {
+		t.Errorf("codes never produced: %v", codes)
+	}
+}
+
+// TestInvalidSampleGolden compares the CSV error report of testdata/invalid.csv
+// with the golden file (rewrite it with -update).
+func TestInvalidSampleGolden(t *testing.T) {
+	for _, lang := range []string{"en", "ar"} {
+		res, err := payout.CheckFile(context.Background(), samplePath("invalid.csv"), payout.FileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "report.csv")
+		if _, err := res.WriteReports(payout.ReportOptions{Path: out, Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(out)
+		golden := samplePath("golden/invalid.errors." + lang + ".csv")
+		if *update {
+			os.MkdirAll(filepath.Dir(golden), 0o755)
+			os.WriteFile(golden, got, 0o644)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s report differs from %s:\n%s", lang, golden, got)
+		}
+		if !bytes.HasPrefix(got, []byte("\uFEFFrow,column,header,field,value,code,message\n")) {
+			t.Errorf("report does not start with a BOM and the header: %q", got[:60])
+		}
+		fi, _ := os.Stat(out)
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("report mode %v, want 0600", fi.Mode().Perm())
+		}
+		recs, err := csv.NewReader(bytes.NewReader(got[3:])).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			for _, c := range r {
+				if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+					t.Errorf("live formula in report: %q", c)
+				}
+			}
+		}
+	}
+}
+
+func TestLibreOfficeSheet(t *testing.T) {
+	res, err := payout.CheckFile(context.Background(), samplePath("arabic-libreoffice.xlsx"), payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Mapping.HeaderRow != 4 || len(res.Problems) != 0 || len(res.Lines) != 6 {
+		t.Fatalf("header %d, problems %v, lines %d", res.Mapping.HeaderRow, res.Problems, len(res.Lines))
+	}
+	if len(res.Skipped) != 1 || res.Skipped[0].Row != 11 {
+		t.Errorf("totals row not skipped: %v", res.Skipped)
+	}
+	l := res.Lines[0]
+	if l.Request.Mobile != "+966501234567" || l.Request.Name != "محمد الحربي" || l.Request.Bank != "RJHISARI" || l.Request.Amount.String() != "12500.50" || l.Row != 5 {
+		t.Errorf("first line %+v", l)
+	}
+	if res.Mapping.Columns["amount"].Header != "صافي الراتب" {
+		t.Errorf("amount column %+v", res.Mapping.Columns["amount"])
+	}
+}
+
+func TestSamplesValid(t *testing.T) {
+	for _, name := range []string{"salaries.xlsx", "salaries.csv", "salaries-1256.csv", "salaries-utf16.txt"} {
+		res, err := payout.CheckFile(context.Background(), samplePath(name), payout.FileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != 0 || len(res.Lines) == 0 {
+			t.Errorf("%s: %d lines, problems %v", name, len(res.Lines), res.Problems)
+		}
+		if res.Lines[0].Request.IBAN != "SA0380000000608010167519" || res.Lines[0].Request.Country != "SA" || res.Lines[0].Request.TransferCode != 100 {
+			t.Errorf("%s: first line %+v", name, res.Lines[0].Request)
+		}
+	}
+}
+
+func TestMarkedWorkbook(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Name", "IBAN", "Amount", "Mobile", "Email", "Address"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"Ali", "SA0380000000608010167518", "100", "0501234567", "a@example.com", "R"})
+	f.SetSheetRow("Sheet1", "A3", &[]any{"Sara", "SA0380000000608010167519", "-1", "0501234567", "bad", "R"})
+	in := filepath.Join(dir, "march.xlsx")
+	f.SaveAs(in)
+	res, err := payout.CheckFile(context.Background(), in, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := res.WriteReports(payout.ReportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(written) != 2 || written[0] != filepath.Join(dir, "march.errors.csv") || written[1] != filepath.Join(dir, "march.errors-marked.xlsx") {
+		t.Fatalf("written %v", written)
+	}
+	m, err := excelize.OpenFile(written[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	comments, _ := m.GetComments("Sheet1")
+	cells := map[string]string{}
+	for _, c := range comments {
+		cells[c.Cell] = c.Text
+	}
+	for _, cell := range []string{"B2", "C3", "E3"} {
+		if !strings.Contains(cells[cell], "[") {
+			t.Errorf("no comment on %s: %v", cell, cells)
+		}
+		id, _ := m.GetCellStyle("Sheet1", cell)
+		st, _ := m.GetStyle(id)
+		if st == nil || len(st.Fill.Color) == 0 {
+			t.Errorf("%s not highlighted", cell)
+		}
+	}
+	if len(cells) != 3 {
+		t.Errorf("comments %v", cells)
+	}
+	// XLSX report too.
+	x := filepath.Join(dir, "r.xlsx")
+	if _, err := res.WriteReports(payout.ReportOptions{Path: x}); err != nil {
+		t.Fatal(err)
+	}
+	xf, _ := excelize.OpenFile(x)
+	rows, _ := xf.GetRows("Errors")
+	if len(rows) != 4 || rows[0][0] != "row" || rows[2][5] != "amount.negative" || rows[2][4] != "'-1" {
+		t.Errorf("xlsx report %q", rows)
+	}
+}
