@@ -1,0 +1,127 @@
+package clickpay
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var countOrTotal = regexp.MustCompile(`\b(count|total)\b`)
+
+// Outcome says whether a failed call may have changed the server's state.
+type Outcome int
+
+const (
+	// NotApplied: the server certainly did not apply the call (could not
+	// connect, or it answered with a refusal). It is safe to send it again.
+	NotApplied Outcome = iota
+	// Unknown: the request may have been applied (time-out after sending,
+	// connection cut, 5xx, unreadable answer). It must not be sent again
+	// blindly: query the server first.
+	Unknown
+)
+
+func (o Outcome) String() string {
+	if o == Unknown {
+		return "outcome unknown"
+	}
+	return "not applied"
+}
+
+// Error is a failed call. It never holds the server key.
+type Error struct {
+	Call       string // "new", "add", "close", "query", "search"
+	HTTPStatus int    // 0 when there was no answer
+	Code       int    // the server's error code, when it sent one
+	Message    string // the server's message, when it sent one
+	Trace      string // the server's trace id, when it sent one
+	Outcome    Outcome
+	RetryAfter time.Duration // from a 429's Retry-After
+	Err        error         // the transport error, when there was no answer
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "clickpay %s: %s", e.Call, e.Cause())
+	var details []string
+	if e.HTTPStatus != 0 {
+		details = append(details, fmt.Sprintf("HTTP %d", e.HTTPStatus))
+	}
+	if e.Code != 0 {
+		details = append(details, fmt.Sprintf("code %d", e.Code))
+	}
+	if e.Message != "" {
+		details = append(details, fmt.Sprintf("%q", e.Message))
+	}
+	if e.Trace != "" {
+		details = append(details, "trace "+e.Trace)
+	}
+	if e.Err != nil {
+		details = append(details, e.Err.Error())
+	}
+	if len(details) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(details, ", "))
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Cause says in words a user can act on what went wrong.
+func (e *Error) Cause() string {
+	msg := strings.ToLower(e.Message)
+	switch {
+	case e.HTTPStatus == 0 && e.Outcome == NotApplied:
+		return "could not reach Clickpay; check the network and CLICKPAY_BASE_URL"
+	case e.HTTPStatus == 0:
+		return "the connection failed after the request was sent, so it may or may not have been applied"
+	case e.HTTPStatus == 401:
+		return "the server key was refused; check CLICKPAY_SERVER_KEY (the key of this profile, not a client key)"
+	case e.HTTPStatus == 403:
+		return "this key may not make payouts for this profile or account; check CLICKPAY_PROFILE_ID and CLICKPAY_ACCOUNT_ID"
+	case e.HTTPStatus == 409 || e.Code == 4:
+		return "the server reports a duplicate request"
+	case e.HTTPStatus == 429:
+		return "too many requests; Clickpay asks to slow down"
+	case strings.Contains(msg, "balance") || strings.Contains(msg, "insufficient") || strings.Contains(msg, "funds"):
+		return "the deposit account's balance does not cover the batch; top it up"
+	case strings.Contains(msg, "profile") || strings.Contains(msg, "account_id") || strings.Contains(msg, "account id"):
+		return "the profile or account id is wrong; check CLICKPAY_PROFILE_ID and CLICKPAY_ACCOUNT_ID"
+	case countOrTotal.MatchString(msg):
+		return "the count or total does not match the batch"
+	case e.HTTPStatus >= 500:
+		return "Clickpay had a server error, so the request may or may not have been applied"
+	case e.HTTPStatus == 400:
+		return "Clickpay refused the request as invalid"
+	case e.HTTPStatus == 404:
+		return "not found; check the batch id and CLICKPAY_BASE_URL"
+	}
+	return "the call failed"
+}
+
+// IsUnknown reports whether err is a call that may have been applied.
+func IsUnknown(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Outcome == Unknown
+}
+
+// IsNotApplied reports whether err is a call that certainly was not applied.
+func IsNotApplied(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Outcome == NotApplied
+}
+
+// IsInsufficientBalance reports whether a close was refused for the deposit
+// account's balance.
+func IsInsufficientBalance(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && strings.HasPrefix(e.Cause(), "the deposit account's balance")
+}
+
+// IsDuplicate reports whether the server refused a call as a duplicate.
+func IsDuplicate(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.HTTPStatus == 409 || e.Code == 4)
+}

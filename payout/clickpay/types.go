@@ -1,0 +1,210 @@
+// Package clickpay is the HTTP client for the Clickpay Payouts API: one typed
+// method per call, the authorization header, retries for failures that did
+// not reach the server, and errors that keep the server's code, message and
+// trace and say whether the call may have been applied.
+//
+// What is not public about the API is settled here, in one place:
+//   - Paths are configuration; the defaults are the seed's. PayTabs names two
+//     of them differently (/payout/batch/request/add, /payout/batch/request/query).
+//   - profile_id, account_id, batch_id and entry_id are read as numbers or
+//     strings, and sent as numbers when they are all digits.
+//   - Amounts and counts are read as numbers or strings.
+//   - The batch query's entries are read from "requests" or "entries".
+//   - Nothing here depends on the server echoing merchant_reference in a
+//     query, on the shape of the add and close answers beyond the PayTabs
+//     error shape, or on order_id being unique.
+package clickpay
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"payroll/payout"
+)
+
+// ID is an identifier the API may send as a number or a string. It is sent
+// as a JSON number when it is all digits.
+type ID string
+
+// MarshalJSON writes digits as a number and anything else as a string.
+func (id ID) MarshalJSON() ([]byte, error) {
+	s := string(id)
+	if s != "" && strings.Trim(s, "0123456789") == "" && (len(s) == 1 || s[0] != '0') {
+		return []byte(s), nil
+	}
+	return json.Marshal(s)
+}
+
+// UnmarshalJSON reads a number or a string.
+func (id *ID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*id = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = ID(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("id %s: %w", b, err)
+	}
+	*id = ID(n.String())
+	return nil
+}
+
+// Count is a number of entries, read as a number or a string.
+type Count int
+
+// UnmarshalJSON reads a number or a string holding one.
+func (c *Count) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(bytes.TrimSpace(b)), `"`)
+	if s == "null" || s == "" {
+		*c = 0
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("count %s: %w", b, err)
+	}
+	*c = Count(n)
+	return nil
+}
+
+// The statuses an entry can have, as the API spells them.
+const (
+	StatusPending   = "Pending"
+	StatusPaid      = "Paid"
+	StatusProcessed = "Processed"
+	StatusFailed    = "Failed"
+	StatusRejected  = "Rejected"
+)
+
+// Final reports whether an entry's status will not change any more.
+func Final(status string) bool {
+	switch strings.ToLower(status) {
+	case "paid", "failed", "rejected":
+		return true
+	}
+	return false
+}
+
+// NewBatch is the body of the create-batch call.
+type NewBatch struct {
+	ProfileID ID               `json:"profile_id"`
+	AccountID ID               `json:"account_id"`
+	OrderID   string           `json:"order_id"`
+	Requests  []payout.Request `json:"requests,omitempty"`
+}
+
+// AddRequests is the body of the add call.
+type AddRequests struct {
+	BatchID   ID               `json:"batch_id"`
+	ProfileID ID               `json:"profile_id"`
+	AccountID ID               `json:"account_id"`
+	OrderID   string           `json:"order_id"`
+	Requests  []payout.Request `json:"requests"`
+}
+
+// CloseBatch is the body of the close call.
+type CloseBatch struct {
+	BatchID   ID            `json:"batch_id"`
+	ProfileID ID            `json:"profile_id"`
+	AccountID ID            `json:"account_id"`
+	Count     int           `json:"count"`
+	Total     payout.Amount `json:"total"`
+}
+
+// QueryBatch is the body of the query calls.
+type QueryBatch struct {
+	BatchID   ID  `json:"batch_id"`
+	ProfileID ID  `json:"profile_id"`
+	AccountID ID  `json:"account_id"`
+	EntryID   *ID `json:"entry_id,omitempty"`
+}
+
+// SearchEntries is the body of the search call.
+type SearchEntries struct {
+	ProfileID         ID     `json:"profile_id"`
+	AccountID         ID     `json:"account_id"`
+	MerchantReference string `json:"merchant_reference"`
+}
+
+// Batch is a batch as the API returns it.
+type Batch struct {
+	BatchID   ID            `json:"batch_id"`
+	ProfileID ID            `json:"profile_id"`
+	AccountID ID            `json:"account_id"`
+	Currency  string        `json:"currency"`
+	Total     payout.Amount `json:"total"`
+	Count     Count         `json:"count"`
+	OrderID   string        `json:"order_id"`
+	Status    string        `json:"status"`
+	Trace     string        `json:"trace"`
+	Entries   []Entry       `json:"-"`
+}
+
+// UnmarshalJSON reads the batch and its entries under "requests" or "entries".
+func (b *Batch) UnmarshalJSON(data []byte) error {
+	type plain Batch
+	var aux struct {
+		plain
+		Requests []Entry `json:"requests"`
+		Entries  []Entry `json:"entries"`
+	}
+	if err := json.Unmarshal(data, &aux); err != nil {
+		return err
+	}
+	*b = Batch(aux.plain)
+	b.Entries = append(aux.Requests, aux.Entries...)
+	return nil
+}
+
+// Entry is one payout inside a batch.
+type Entry struct {
+	EntryID           ID            `json:"entry_id"`
+	BatchID           ID            `json:"batch_id"`
+	MerchantReference string        `json:"merchant_reference"`
+	Amount            payout.Amount `json:"amount"`
+	Fee               payout.Amount `json:"fee"`
+	Total             payout.Amount `json:"total"`
+	Name              string        `json:"beneficiary_name"`
+	IBAN              string        `json:"beneficiary_account_number"`
+	Status            string        `json:"status"`
+	ProtocolMessage   string        `json:"protocol_message"`
+}
+
+// SearchResult is the answer of the search call.
+type SearchResult struct {
+	Entries []Entry `json:"-"`
+	Trace   string  `json:"trace"`
+}
+
+// UnmarshalJSON reads the entries found under "requests", "entries" or
+// "data", or a bare array.
+func (r *SearchResult) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '[' {
+		return json.Unmarshal(data, &r.Entries)
+	}
+	var aux struct {
+		Requests []Entry `json:"requests"`
+		Entries  []Entry `json:"entries"`
+		Data     []Entry `json:"data"`
+		Trace    string  `json:"trace"`
+	}
+	if err := json.Unmarshal(data, &aux); err != nil {
+		return err
+	}
+	r.Entries = append(append(aux.Requests, aux.Entries...), aux.Data...)
+	r.Trace = aux.Trace
+	return nil
+}

@@ -1,0 +1,124 @@
+package clickpaysim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"payroll/payout"
+)
+
+// requestKeys are the keys every request must carry, with their JSON type.
+var requestKeys = []struct {
+	key      string
+	number   bool
+	optional bool // may be an empty string
+}{
+	{"amount", true, false},
+	{"merchant_reference", false, true},
+	{"beneficiary_name", false, false},
+	{"beneficiary_country", false, false},
+	{"beneficiary_account_number", false, false},
+	{"beneficiary_bank", false, false},
+	{"beneficiary_bank_branch", false, true},
+	{"beneficiary_email", false, false},
+	{"beneficiary_mobile_number", false, false},
+	{"beneficiary_address1", false, false},
+	{"beneficiary_address2", false, true},
+	{"transfer_code", true, false},
+}
+
+// checkRequests validates a requests array strictly and returns it decoded.
+// With a batch, a merchant_reference already in it is a duplicate.
+func (s *Server) checkRequests(raw json.RawMessage, b *batch) ([]payout.Request, *apiError) {
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fail(400, 3, "requests must be an array of objects")
+	}
+	if len(items) > s.cfg.MaxRequests {
+		return nil, fail(400, 3, "at most %d requests per call", s.cfg.MaxRequests)
+	}
+	seen := map[string]bool{}
+	if b != nil {
+		for _, e := range b.Entries {
+			seen[e.Request.MerchantReference] = true
+		}
+	}
+	var out []payout.Request
+	for i, it := range items {
+		r, aerr := checkRequest(it)
+		if aerr != nil {
+			aerr.msg = fmt.Sprintf("requests[%d]: %s", i, aerr.msg)
+			return nil, aerr
+		}
+		if r.MerchantReference != "" {
+			if seen[r.MerchantReference] {
+				return nil, fail(409, 4, "Duplicate Request")
+			}
+			seen[r.MerchantReference] = true
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func checkRequest(it map[string]json.RawMessage) (payout.Request, *apiError) {
+	for _, k := range requestKeys {
+		raw, ok := it[k.key]
+		if !ok {
+			return payout.Request{}, fail(400, 3, "%s is required", k.key)
+		}
+		raw = bytes.TrimSpace(raw)
+		isString := len(raw) > 0 && raw[0] == '"'
+		if k.number == isString || string(raw) == "null" {
+			want := "a string"
+			if k.number {
+				want = "a number"
+			}
+			return payout.Request{}, fail(400, 3, "%s must be %s", k.key, want)
+		}
+		if !k.number && !k.optional && string(raw) == `""` {
+			return payout.Request{}, fail(400, 3, "%s must not be empty", k.key)
+		}
+	}
+	amt, aerr := amountValue(it["amount"], "amount")
+	if aerr != nil {
+		return payout.Request{}, aerr
+	}
+	if amt <= 0 {
+		return payout.Request{}, fail(400, 3, "amount must be greater than zero")
+	}
+	var r payout.Request
+	b, _ := json.Marshal(it)
+	if err := json.Unmarshal(b, &r); err != nil {
+		return payout.Request{}, fail(400, 3, "invalid request: %v", err)
+	}
+	switch {
+	case r.TransferCode < 100 || r.TransferCode > 103:
+		return r, fail(400, 3, "transfer_code must be 100, 101, 102 or 103")
+	case len(r.MerchantReference) > 50:
+		return r, fail(400, 3, "merchant_reference must be at most 50 characters")
+	case payout.CheckIBAN(r.IBAN) != "":
+		return r, fail(400, 3, "beneficiary_account_number is not a valid IBAN")
+	case len(r.Country) != 2 || r.Country != r.IBAN[:2]:
+		return r, fail(400, 3, "beneficiary_country must be the IBAN's country code")
+	case r.Mobile[0] != '+':
+		return r, fail(400, 3, "beneficiary_mobile_number must be in E.164 format")
+	case !payout.CheckEmail(r.Email):
+		return r, fail(400, 3, "beneficiary_email is not valid")
+	}
+	return r, nil
+}
+
+// amountValue reads a JSON number with at most two decimals.
+func amountValue(raw json.RawMessage, key string) (payout.Amount, *apiError) {
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil || bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) {
+		return 0, fail(400, 3, "%s must be a number", key)
+	}
+	a, err := payout.ParseDecimal(n.String())
+	if err != nil {
+		return 0, fail(400, 3, "%s must have at most 2 decimal places", key)
+	}
+	return a, nil
+}

@@ -1,0 +1,649 @@
+// Package clickpaysim is a simulator of the Clickpay Payouts API: an
+// http.Handler that holds batches and entries and enforces what the real API
+// evidently enforces, so that passing against it means something. It backs
+// `payroll upload --sandbox`, `payroll sandbox`, the tests and benchmarks.
+//
+// What the simulator enforces: the server key (401), profile_id and
+// account_id matching the key (400), every request key present and typed,
+// amount above zero with at most two decimals, transfer_code 100-103, a valid
+// IBAN, merchant_reference at most 50 characters (400); add only to an open
+// batch with its order_id; close only with the exact count and total and when
+// the deposit balance covers the total; nothing added after close. Errors use
+// the PayTabs shape {"code", "message", "trace"}.
+//
+// Where it has to guess, it guesses here and nowhere else, and the client does
+// not depend on the guess:
+//   - add and close answer with the batch summary (as new does);
+//   - query answers with the batch summary and its entries under "requests",
+//     each echoing merchant_reference (Config.OmitReference turns the echo off);
+//   - a second new with an order_id already used, and an add of a
+//     merchant_reference already in the batch, are 409 "Duplicate Request"
+//     (code 4);
+//   - entries carry fee (Config.Fee) and total (amount + fee);
+//   - a closed batch is approved at once and settles after Config.SettleAfter:
+//     entries end Paid, or Failed/Rejected for the IBANs configured so; the
+//     batch becomes Completed;
+//   - error codes: 1 authentication, 2 profile/account, 3 validation,
+//     4 duplicate, 5 state (closed batch, wrong order id), 6 count/total,
+//     7 balance, 404 batch not found.
+package clickpaysim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"payroll/payout"
+)
+
+// Config is the simulator's configuration.
+type Config struct {
+	ServerKey string
+	ProfileID string
+	AccountID string
+	// Balance of the deposit account; closes beyond it are refused.
+	// Zero means 1,000,000,000.00.
+	Balance payout.Amount
+	// SettleAfter is how long after close entries stay Pending.
+	SettleAfter time.Duration
+	// Fail and Reject map IBANs to the protocol_message of entries that
+	// end Failed or Rejected.
+	Fail   map[string]string
+	Reject map[string]string
+	// Fee charged per entry.
+	Fee payout.Amount
+	// OmitReference stops query answers from echoing merchant_reference.
+	OmitReference bool
+	// MaxRequests per call; zero means 1000.
+	MaxRequests int
+	// StateFile keeps the state between processes ("" keeps it in memory).
+	StateFile string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults used when the configuration leaves them empty (the sandbox).
+const (
+	DefaultServerKey = "SANDBOX-SERVER-KEY"
+	DefaultProfileID = "100001"
+	DefaultAccountID = "200001"
+)
+
+// FaultKind is a way a call can go wrong.
+type FaultKind int
+
+const (
+	// Fail500 answers 500 without applying the call.
+	Fail500 FaultKind = iota + 1
+	// ApplyThenCut applies the call, then closes the connection unanswered.
+	ApplyThenCut
+	// ApplySlow applies the call, then waits Delay before answering.
+	ApplySlow
+	// TooMany answers 429 with Retry-After without applying the call.
+	TooMany
+)
+
+// Fault makes the N-th call of a kind ("new", "add", "close", "query",
+// "search") fail; N 0 means every call of that kind.
+type Fault struct {
+	Call  string
+	N     int
+	Kind  FaultKind
+	Delay time.Duration // for ApplySlow
+}
+
+// Server is the simulator.
+type Server struct {
+	cfg    Config
+	mu     sync.Mutex
+	st     *state
+	faults []Fault
+	calls  map[string]int
+}
+
+type state struct {
+	NextBatch int64             `json:"next_batch"`
+	NextEntry int64             `json:"next_entry"`
+	Traces    int64             `json:"traces"`
+	Batches   map[string]*batch `json:"batches"`
+	Order     []string          `json:"order"`
+}
+
+type batch struct {
+	ID       string    `json:"id"`
+	OrderID  string    `json:"order_id"`
+	Status   string    `json:"status"`
+	ClosedAt time.Time `json:"closed_at"`
+	Entries  []*entry  `json:"entries"`
+}
+
+type entry struct {
+	ID      int64          `json:"id"`
+	Request payout.Request `json:"request"`
+	Status  string         `json:"status"`
+	Message string         `json:"message"`
+}
+
+// New returns a simulator. With a StateFile it loads the earlier state.
+func New(cfg Config) (*Server, error) {
+	if cfg.ServerKey == "" {
+		cfg.ServerKey = DefaultServerKey
+	}
+	if cfg.ProfileID == "" {
+		cfg.ProfileID = DefaultProfileID
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = DefaultAccountID
+	}
+	if cfg.Balance == 0 {
+		cfg.Balance = 100_000_000_000
+	}
+	if cfg.MaxRequests == 0 {
+		cfg.MaxRequests = 1000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, calls: map[string]int{}}
+	st, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	s.st = st
+	return s, nil
+}
+
+// Config returns the configuration in force (with defaults filled in).
+func (s *Server) Config() Config { return s.cfg }
+
+// Inject adds a fault.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// Calls returns how many calls of a kind were received.
+func (s *Server) Calls(kind string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[kind]
+}
+
+func (s *Server) load() (*state, error) {
+	st := &state{NextBatch: 1000, NextEntry: 50000, Batches: map[string]*batch{}}
+	if s.cfg.StateFile == "" {
+		return st, nil
+	}
+	b, err := os.ReadFile(s.cfg.StateFile)
+	if os.IsNotExist(err) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sandbox state %s: %w", s.cfg.StateFile, err)
+	}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("sandbox state %s is damaged (%v); delete it to start afresh", s.cfg.StateFile, err)
+	}
+	if st.Batches == nil {
+		st.Batches = map[string]*batch{}
+	}
+	return st, nil
+}
+
+func (s *Server) save() error {
+	if s.cfg.StateFile == "" {
+		return nil
+	}
+	b, err := json.Marshal(s.st)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.cfg.StateFile), 0o700); err != nil {
+		return err
+	}
+	tmp := s.cfg.StateFile + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.cfg.StateFile)
+}
+
+// apiError is an answer in the PayTabs error shape.
+type apiError struct {
+	status int
+	code   int
+	msg    string
+}
+
+func fail(status, code int, format string, a ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+func callKind(path string) string {
+	switch {
+	case path == "/payout/batch/new":
+		return "new"
+	case path == "/payout/batch/add", path == "/payout/batch/request/add":
+		return "add"
+	case path == "/payout/batch/close":
+		return "close"
+	case path == "/payout/batch/query", path == "/payout/batch/request/query", strings.HasPrefix(path, "/payout/batch/query/"):
+		return "query"
+	case path == "/payout/batch/request/search":
+		return "search"
+	}
+	return ""
+}
+
+// ServeHTTP answers one call.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	kind := callKind(r.URL.Path)
+	if kind == "" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.calls[kind]++
+	fault := s.faultFor(kind, s.calls[kind])
+	if fault != nil && (fault.Kind == Fail500 || fault.Kind == TooMany) {
+		s.st.Traces++
+		trace := s.trace()
+		s.mu.Unlock()
+		if fault.Kind == TooMany {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"code": 429, "message": "Too many requests", "trace": trace})
+			return
+		}
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"code": 500, "message": "Internal error", "trace": trace})
+		return
+	}
+	status, answer := s.handle(kind, r, body)
+	s.mu.Unlock()
+	if fault != nil && fault.Kind == ApplyThenCut {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if fault != nil && fault.Kind == ApplySlow {
+		select {
+		case <-time.After(fault.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	writeJSON(w, status, answer)
+}
+
+func (s *Server) faultFor(kind string, n int) *Fault {
+	for i := range s.faults {
+		f := &s.faults[i]
+		if f.Call == kind && (f.N == 0 || f.N == n) {
+			return f
+		}
+	}
+	return nil
+}
+
+func (s *Server) trace() string {
+	return fmt.Sprintf("SIM%06d.%d", s.st.Traces, s.cfg.Now().Unix()%100000)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// handle applies a call to the state (under s.mu) and returns the answer.
+func (s *Server) handle(kind string, r *http.Request, body []byte) (int, any) {
+	s.st.Traces++
+	trace := s.trace()
+	answer, err := s.apply(kind, r, body)
+	if err != nil {
+		return err.status, map[string]any{"code": err.code, "message": err.msg, "trace": trace}
+	}
+	answer["trace"] = trace
+	if kind != "query" && kind != "search" {
+		if err := s.save(); err != nil {
+			return 500, map[string]any{"code": 500, "message": "state not saved: " + err.Error(), "trace": trace}
+		}
+	}
+	return 200, answer
+}
+
+func (s *Server) apply(kind string, r *http.Request, body []byte) (map[string]any, *apiError) {
+	if r.Header.Get("Authorization") != s.cfg.ServerKey {
+		return nil, fail(401, 1, "Authentication failed. Check authentication header.")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fail(400, 3, "Invalid JSON body")
+	}
+	if aerr := s.checkProfile(m); aerr != nil {
+		return nil, aerr
+	}
+	switch kind {
+	case "new":
+		return s.newBatch(m)
+	case "add":
+		return s.add(m)
+	case "close":
+		return s.close(m)
+	case "query":
+		status := strings.TrimPrefix(r.URL.Path, "/payout/batch/query")
+		return s.query(m, strings.Trim(status, "/"))
+	default:
+		return s.search(m)
+	}
+}
+
+func (s *Server) checkProfile(m map[string]json.RawMessage) *apiError {
+	for _, k := range []string{"profile_id", "account_id"} {
+		raw, ok := m[k]
+		if !ok {
+			return fail(400, 3, "%s is required", k)
+		}
+		if id, ok := idValue(raw); !ok || id != map[string]string{"profile_id": s.cfg.ProfileID, "account_id": s.cfg.AccountID}[k] {
+			return fail(400, 2, "Invalid %s for this server key", k)
+		}
+	}
+	return nil
+}
+
+// idValue reads a number or a string id.
+func idValue(raw json.RawMessage) (string, bool) {
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String(), true
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return str, true
+	}
+	return "", false
+}
+
+func str(m map[string]json.RawMessage, k string) (string, *apiError) {
+	raw, ok := m[k]
+	if !ok {
+		return "", fail(400, 3, "%s is required", k)
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", fail(400, 3, "%s must be a string", k)
+	}
+	return v, nil
+}
+
+func (s *Server) batchFor(m map[string]json.RawMessage) (*batch, *apiError) {
+	raw, ok := m["batch_id"]
+	if !ok {
+		return nil, fail(400, 3, "batch_id is required")
+	}
+	id, ok := idValue(raw)
+	if !ok {
+		return nil, fail(400, 3, "batch_id must be a number")
+	}
+	b, ok := s.st.Batches[id]
+	if !ok {
+		return nil, fail(404, 404, "Batch not found")
+	}
+	s.settle(b)
+	return b, nil
+}
+
+func (s *Server) newBatch(m map[string]json.RawMessage) (map[string]any, *apiError) {
+	order, aerr := str(m, "order_id")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if strings.TrimSpace(order) == "" {
+		return nil, fail(400, 3, "order_id is required")
+	}
+	for _, b := range s.st.Batches {
+		if b.OrderID == order {
+			return nil, fail(409, 4, "Duplicate Request")
+		}
+	}
+	var reqs []payout.Request
+	if raw, ok := m["requests"]; ok {
+		var err *apiError
+		if reqs, err = s.checkRequests(raw, nil); err != nil {
+			return nil, err
+		}
+	}
+	s.st.NextBatch++
+	b := &batch{ID: fmt.Sprint(s.st.NextBatch), OrderID: order, Status: "New"}
+	s.addEntries(b, reqs)
+	s.st.Batches[b.ID] = b
+	s.st.Order = append(s.st.Order, b.ID)
+	return s.summary(b), nil
+}
+
+func (s *Server) add(m map[string]json.RawMessage) (map[string]any, *apiError) {
+	b, aerr := s.batchFor(m)
+	if aerr != nil {
+		return nil, aerr
+	}
+	order, aerr := str(m, "order_id")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if order != b.OrderID {
+		return nil, fail(400, 5, "order_id does not match the batch")
+	}
+	if b.Status != "New" {
+		return nil, fail(400, 5, "Batch is closed; no requests can be added")
+	}
+	raw, ok := m["requests"]
+	if !ok {
+		return nil, fail(400, 3, "requests is required")
+	}
+	reqs, aerr := s.checkRequests(raw, b)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if len(reqs) == 0 {
+		return nil, fail(400, 3, "requests must not be empty")
+	}
+	s.addEntries(b, reqs)
+	return s.summary(b), nil
+}
+
+func (s *Server) addEntries(b *batch, reqs []payout.Request) {
+	for _, r := range reqs {
+		s.st.NextEntry++
+		b.Entries = append(b.Entries, &entry{ID: s.st.NextEntry, Request: r, Status: "Pending"})
+	}
+}
+
+func (s *Server) close(m map[string]json.RawMessage) (map[string]any, *apiError) {
+	b, aerr := s.batchFor(m)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if b.Status != "New" {
+		return nil, fail(400, 5, "Batch is already closed")
+	}
+	rawCount, ok := m["count"]
+	if !ok {
+		return nil, fail(400, 3, "count is required")
+	}
+	var count int
+	if err := json.Unmarshal(rawCount, &count); err != nil {
+		return nil, fail(400, 3, "count must be a whole number")
+	}
+	rawTotal, ok := m["total"]
+	if !ok {
+		return nil, fail(400, 3, "total is required")
+	}
+	total, aerr := amountValue(rawTotal, "total")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if len(b.Entries) == 0 {
+		return nil, fail(400, 6, "Batch has no requests")
+	}
+	if count != len(b.Entries) {
+		return nil, fail(400, 6, "count %d does not match the batch (%d requests)", count, len(b.Entries))
+	}
+	if total != batchTotal(b) {
+		return nil, fail(400, 6, "total %s does not match the batch (%s)", total, batchTotal(b))
+	}
+	need := total + payout.Amount(len(b.Entries))*s.cfg.Fee
+	if avail := s.cfg.Balance - s.spent(); need > avail {
+		return nil, fail(400, 7, "Insufficient deposit balance: the batch needs %s SAR, the balance is %s SAR", need, avail)
+	}
+	b.Status = "Closed"
+	b.ClosedAt = s.cfg.Now()
+	s.settle(b)
+	return s.summary(b), nil
+}
+
+func (s *Server) spent() payout.Amount {
+	var sum payout.Amount
+	for _, b := range s.st.Batches {
+		if b.Status != "New" {
+			sum += batchTotal(b) + payout.Amount(len(b.Entries))*s.cfg.Fee
+		}
+	}
+	return sum
+}
+
+// settle moves a closed batch's entries to their final statuses once
+// SettleAfter has passed.
+func (s *Server) settle(b *batch) {
+	if b.Status != "Closed" || s.cfg.Now().Sub(b.ClosedAt) < s.cfg.SettleAfter {
+		return
+	}
+	for _, e := range b.Entries {
+		if msg, ok := s.cfg.Fail[e.Request.IBAN]; ok {
+			e.Status, e.Message = "Failed", msg
+		} else if msg, ok := s.cfg.Reject[e.Request.IBAN]; ok {
+			e.Status, e.Message = "Rejected", msg
+		} else {
+			e.Status, e.Message = "Paid", ""
+		}
+	}
+	b.Status = "Completed"
+	s.save()
+}
+
+func batchTotal(b *batch) payout.Amount {
+	var t payout.Amount
+	for _, e := range b.Entries {
+		t += e.Request.Amount
+	}
+	return t
+}
+
+func (s *Server) summary(b *batch) map[string]any {
+	return map[string]any{
+		"batch_id": json.Number(b.ID), "profile_id": json.Number(s.cfg.ProfileID), "account_id": json.Number(s.cfg.AccountID),
+		"currency": "SAR", "total": batchTotal(b).String(), "count": len(b.Entries), "order_id": b.OrderID, "status": b.Status,
+	}
+}
+
+func (s *Server) entryJSON(b *batch, e *entry) map[string]any {
+	r := e.Request
+	out := map[string]any{
+		"entry_id": e.ID, "batch_id": json.Number(b.ID), "amount": r.Amount.String(), "fee": s.cfg.Fee.String(),
+		"total": (r.Amount + s.cfg.Fee).String(), "currency": "SAR", "status": e.Status, "protocol_message": e.Message,
+		"beneficiary_name": r.Name, "beneficiary_account_number": r.IBAN, "beneficiary_bank": r.Bank,
+		"transfer_code": r.TransferCode,
+	}
+	if !s.cfg.OmitReference {
+		out["merchant_reference"] = r.MerchantReference
+	}
+	return out
+}
+
+func (s *Server) query(m map[string]json.RawMessage, status string) (map[string]any, *apiError) {
+	b, aerr := s.batchFor(m)
+	if aerr != nil {
+		return nil, aerr
+	}
+	switch status {
+	case "", "pending", "paid", "processed", "failed", "rejected":
+	default:
+		return nil, fail(404, 404, "Unknown status %q", status)
+	}
+	var entryID string
+	if raw, ok := m["entry_id"]; ok {
+		if entryID, ok = idValue(raw); !ok {
+			return nil, fail(400, 3, "entry_id must be a number")
+		}
+	}
+	out := s.summary(b)
+	list := []map[string]any{}
+	for _, e := range b.Entries {
+		if entryID != "" && fmt.Sprint(e.ID) != entryID {
+			continue
+		}
+		if !statusMatches(e.Status, status) {
+			continue
+		}
+		list = append(list, s.entryJSON(b, e))
+	}
+	if entryID != "" && len(list) == 0 {
+		return nil, fail(404, 404, "Entry not found")
+	}
+	out["requests"] = list
+	return out, nil
+}
+
+func statusMatches(entry, filter string) bool {
+	switch filter {
+	case "":
+		return true
+	case "processed":
+		return entry != "Pending"
+	}
+	return strings.EqualFold(entry, filter)
+}
+
+func (s *Server) search(m map[string]json.RawMessage) (map[string]any, *apiError) {
+	ref, aerr := str(m, "merchant_reference")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if ref == "" {
+		return nil, fail(400, 3, "merchant_reference is required")
+	}
+	list := []map[string]any{}
+	ids := append([]string(nil), s.st.Order...)
+	sort.Strings(ids)
+	for _, id := range ids {
+		b := s.st.Batches[id]
+		s.settle(b)
+		for _, e := range b.Entries {
+			if e.Request.MerchantReference == ref {
+				row := s.entryJSON(b, e)
+				row["merchant_reference"] = ref
+				list = append(list, row)
+			}
+		}
+	}
+	return map[string]any{"requests": list}, nil
+}
