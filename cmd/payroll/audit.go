@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"payroll/payout"
+	"payroll/payout/upload"
+)
+
+type auditOptions struct {
+	File     string
+	Sheet    string
+	Mapping  string
+	Encoding string
+	JSON     bool
+	Sandbox  bool
+	KeyFile  string
+}
+
+func newAuditCmd(s *streams, g *globals) *cobra.Command {
+	o := &auditOptions{}
+	cmd := &cobra.Command{
+		Use:   "audit FILE",
+		Short: "Was everyone on this sheet paid, once?",
+		Long: `audit checks every valid row of FILE against every closed batch in the
+journal, refreshed from the server, and says for each row which batch and
+entry paid it and its status. Rows paid twice, never sent, or failed are
+flagged. Rows are matched by IBAN and amount. Exit code 1 when any row is
+flagged.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.File = args[0]
+			return runAudit(cmd, s, g, o)
+		},
+	}
+	f := cmd.Flags()
+	var dup bool
+	addFileFlags(cmd, &o.Sheet, &o.Mapping, &o.Encoding, &dup)
+	f.BoolVar(&o.JSON, "json", false, "print as JSON")
+	f.BoolVar(&o.Sandbox, "sandbox", false, "ask the built-in simulator")
+	f.StringVar(&o.KeyFile, "server-key-file", "", "file holding the Clickpay server key (else CLICKPAY_SERVER_KEY)")
+	return cmd
+}
+
+func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error {
+	ctx := cmd.Context()
+	res, err := payout.CheckFile(ctx, o.File, payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping,
+		Check: payout.CheckOptions{AllowDuplicates: true}})
+	if err != nil {
+		return err
+	}
+	st, err := g.settings(o.KeyFile)
+	if err != nil {
+		return err
+	}
+	j, err := st.openJournal()
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	client, stop, err := st.client(ctx, o.Sandbox)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	u := &upload.Uploader{API: client, Journal: j, Log: g.logger(s.Err)}
+	lines, err := u.Audit(ctx, res.Lines)
+	if err != nil {
+		return err
+	}
+	flagged := 0
+	for _, l := range lines {
+		if l.Verdict != upload.VerdictPaid && l.Verdict != upload.VerdictPending {
+			flagged++
+		}
+	}
+	if o.JSON {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]any{"file": o.File, "rows": lines, "flagged": flagged, "invalid_rows": res.InvalidRows()}); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ROW\tNAME\tIBAN\tAMOUNT\tVERDICT\tBATCH/ENTRY (STATUS)")
+		for _, l := range lines {
+			var pays string
+			for i, p := range l.Payments {
+				if i > 0 {
+					pays += "; "
+				}
+				pays += fmt.Sprintf("%s/%s (%s)", p.BatchID, p.EntryID, p.Status)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", l.Row, l.Name, l.IBAN, l.Amount.Grouped(), l.Verdict, pays)
+		}
+		tw.Flush()
+		if n := len(res.InvalidRows()); n > 0 {
+			fmt.Fprintf(s.Out, "%d invalid rows were not audited (they cannot have been sent): %s\n", n, rowList(res.InvalidRows()))
+		}
+		fmt.Fprintf(s.Out, "%d rows, %d flagged\n", len(lines), flagged)
+	}
+	if flagged > 0 {
+		return silentError{exitInvalid}
+	}
+	return nil
+}

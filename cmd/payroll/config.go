@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"payroll/payout"
+	"payroll/payout/clickpay"
+	"payroll/payout/clickpaysim"
+	"payroll/payout/journal"
+)
+
+// configFile is the --config file. It names the file holding the server key
+// but never holds the key itself.
+type configFile struct {
+	ProfileID     string `yaml:"profile_id"`
+	AccountID     string `yaml:"account_id"`
+	BaseURL       string `yaml:"base_url"`
+	ServerKeyFile string `yaml:"server_key_file"`
+	StateDir      string `yaml:"state_dir"`
+}
+
+// settings are the resolved configuration: flags over environment over the
+// config file over defaults.
+type settings struct {
+	StateDir  string
+	ProfileID string
+	AccountID string
+	BaseURL   string
+	serverKey string // secret: never printed
+	keyFile   string
+}
+
+func (g *globals) settings(keyFileFlag string) (*settings, error) {
+	var cf configFile
+	if g.ConfigFile != "" {
+		b, err := os.ReadFile(g.ConfigFile)
+		if err != nil {
+			return nil, usagef("config file: %v", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cf); err != nil {
+			return nil, usagef("config file %s: %v (keys: profile_id, account_id, base_url, server_key_file, state_dir)", g.ConfigFile, err)
+		}
+	}
+	s := &settings{
+		StateDir:  first(g.StateDir, os.Getenv("PAYROLL_STATE_DIR"), cf.StateDir),
+		ProfileID: first(os.Getenv("CLICKPAY_PROFILE_ID"), cf.ProfileID),
+		AccountID: first(os.Getenv("CLICKPAY_ACCOUNT_ID"), cf.AccountID),
+		BaseURL:   first(os.Getenv("CLICKPAY_BASE_URL"), cf.BaseURL, clickpay.DefaultBaseURL),
+		keyFile:   first(keyFileFlag, cf.ServerKeyFile),
+	}
+	if s.StateDir == "" {
+		d, err := journal.DefaultDir()
+		if err != nil {
+			return nil, usageError{err}
+		}
+		s.StateDir = d
+	}
+	s.serverKey = os.Getenv("CLICKPAY_SERVER_KEY")
+	if s.keyFile != "" && keyFileFlag != "" || s.serverKey == "" && s.keyFile != "" {
+		b, err := os.ReadFile(s.keyFile)
+		if err != nil {
+			return nil, usagef("server key file: %v", err)
+		}
+		s.serverKey = strings.TrimSpace(string(b))
+	}
+	return s, nil
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (s *settings) openJournal() (*journal.Journal, error) { return journal.Open(s.StateDir) }
+
+// sandboxConfig is the simulator's configuration for --sandbox and
+// `payroll sandbox`: the same variables as the client, with defaults, its
+// state in the state directory, and PAYROLL_SANDBOX_* settings for demos
+// and tests.
+func (s *settings) sandboxConfig() (clickpaysim.Config, error) {
+	cfg := clickpaysim.Config{
+		ServerKey:   first(s.serverKey, clickpaysim.DefaultServerKey),
+		ProfileID:   first(s.ProfileID, clickpaysim.DefaultProfileID),
+		AccountID:   first(s.AccountID, clickpaysim.DefaultAccountID),
+		StateFile:   filepath.Join(s.StateDir, "sandbox.json"),
+		SettleAfter: 3 * time.Second,
+	}
+	if v := os.Getenv("PAYROLL_SANDBOX_SETTLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return cfg, usagef("PAYROLL_SANDBOX_SETTLE: %v (e.g. 3s)", err)
+		}
+		cfg.SettleAfter = d
+	}
+	if v := os.Getenv("PAYROLL_SANDBOX_BALANCE"); v != "" {
+		a, err := payout.ParseDecimal(v)
+		if err != nil || a <= 0 {
+			return cfg, usagef("PAYROLL_SANDBOX_BALANCE must be an amount like 50000.00, not %q", v)
+		}
+		cfg.Balance = a
+	}
+	if v := os.Getenv("PAYROLL_SANDBOX_FAIL_IBANS"); v != "" {
+		cfg.Fail = map[string]string{}
+		for _, iban := range strings.Split(v, ",") {
+			cfg.Fail[payout.NormalizeIBAN(iban)] = "Beneficiary account is closed (sandbox)"
+		}
+	}
+	return cfg, nil
+}
+
+// sandboxLatency slows every sandbox call (PAYROLL_SANDBOX_LATENCY), so
+// that tests can interrupt an upload between calls.
+func sandboxLatency(h http.Handler) http.Handler {
+	d, _ := time.ParseDuration(os.Getenv("PAYROLL_SANDBOX_LATENCY"))
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// client returns the API client: the real one, or with sandbox a simulator
+// served in-process on a loopback port. stop ends the simulator.
+func (s *settings) client(ctx context.Context, sandbox bool) (c *clickpay.Client, stop func(), err error) {
+	if !sandbox {
+		if s.serverKey == "" {
+			return nil, nil, usageError{errors.New("no server key: set CLICKPAY_SERVER_KEY or name a file holding it with --server-key-file (or server_key_file in --config); or try it out with --sandbox")}
+		}
+		c, err := clickpay.New(clickpay.Config{BaseURL: s.BaseURL, ServerKey: s.serverKey, ProfileID: s.ProfileID, AccountID: s.AccountID})
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		return c, func() {}, nil
+	}
+	cfg, err := s.sandboxConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	sim, err := clickpaysim.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: %w", err)
+	}
+	srv := &http.Server{Handler: sandboxLatency(sim), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	c, err = clickpay.New(clickpay.Config{BaseURL: "http://" + l.Addr().String(), ServerKey: cfg.ServerKey, ProfileID: cfg.ProfileID, AccountID: cfg.AccountID})
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return c, func() { srv.Close() }, nil
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"payroll/payout/journal"
+	"payroll/payout/upload"
+)
+
+type statusOptions struct {
+	BatchID string
+	Wait    bool
+	Results string
+	JSON    bool
+	Sandbox bool
+	KeyFile string
+	Every   time.Duration
+}
+
+func newStatusCmd(s *streams, g *globals) *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status BATCH_ID",
+		Short: "Refresh a batch's transfers, its results sheet and the sheet of failed rows",
+		Long: `status queries the batch, records every entry's status in the journal,
+rewrites the results sheet, prints the count per status and the failed rows
+with Clickpay's message, and writes the failed rows as a new upload-ready
+sheet (FILE.failed.xlsx) that HR can fix and upload again. --wait polls until
+every transfer is Paid, Failed or Rejected.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.BatchID = args[0]
+			return runStatus(cmd, s, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.Wait, "wait", false, "poll until every transfer is final")
+	f.StringVar(&o.Results, "results", "", "results sheet to write (default: the upload's)")
+	f.BoolVar(&o.JSON, "json", false, "print the statuses as JSON")
+	f.BoolVar(&o.Sandbox, "sandbox", false, "ask the built-in simulator")
+	f.StringVar(&o.KeyFile, "server-key-file", "", "file holding the Clickpay server key (else CLICKPAY_SERVER_KEY)")
+	f.DurationVar(&o.Every, "poll", 2*time.Second, "first wait between polls with --wait (doubles up to 1m)")
+	return cmd
+}
+
+type statusReport struct {
+	BatchID string               `json:"batch_id"`
+	OrderID string               `json:"order_id"`
+	File    string               `json:"file"`
+	Final   bool                 `json:"final"`
+	Counts  []upload.StatusCount `json:"counts"`
+	Failed  []upload.ResultRow   `json:"failed"`
+	Results string               `json:"results"`
+	Retry   string               `json:"failed_sheet,omitempty"`
+}
+
+func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) error {
+	ctx := cmd.Context()
+	st, err := g.settings(o.KeyFile)
+	if err != nil {
+		return err
+	}
+	j, err := st.openJournal()
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	up, err := j.ByBatch(ctx, o.BatchID)
+	if errors.Is(err, journal.ErrNotFound) {
+		return usagef("batch %s is not in the journal at %s; list the uploads with 'payroll history' (or pass the --state-dir it was uploaded with)", o.BatchID, st.StateDir)
+	}
+	if err != nil {
+		return err
+	}
+	client, stop, err := st.client(ctx, o.Sandbox)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	u := &upload.Uploader{API: client, Journal: j, Log: g.logger(s.Err)}
+	wait := o.Every
+	for {
+		rows, err := u.Refresh(ctx, up)
+		if err != nil {
+			return err
+		}
+		results := upload.Results(up, rows)
+		final := upload.AllFinal(results)
+		if !o.Wait || final {
+			return finishStatus(s, g, o, j, up, rows, results, final)
+		}
+		g.say(s, "waiting: %d of %d transfers final", countFinal(results), len(results))
+		select {
+		case <-ctx.Done():
+			return finishStatus(s, g, o, j, up, rows, results, final)
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+func countFinal(rs []upload.ResultRow) int {
+	n := 0
+	for _, r := range rs {
+		if upload.AllFinal([]upload.ResultRow{r}) {
+			n++
+		}
+	}
+	return n
+}
+
+func finishStatus(s *streams, g *globals, o *statusOptions, j *journal.Journal, up *journal.Upload, rows []journal.Row, results []upload.ResultRow, final bool) error {
+	path := o.Results
+	if path == "" {
+		path = up.ResultsPath
+	}
+	if err := upload.WriteResults(path, results); err != nil {
+		return err
+	}
+	rep := statusReport{BatchID: up.BatchID, OrderID: up.OrderID, File: up.File, Final: final, Counts: upload.CountStatuses(results), Results: path, Failed: []upload.ResultRow{}}
+	for _, r := range results {
+		if r.Status == "Failed" || r.Status == "Rejected" {
+			rep.Failed = append(rep.Failed, r)
+		}
+	}
+	if n, err := upload.WriteFailed(upload.FailedPath(up.File), rows); err != nil {
+		return err
+	} else if n > 0 {
+		rep.Retry = upload.FailedPath(up.File)
+	}
+	if o.JSON {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(s.Out, "batch %s (order %s, %s)\n", up.BatchID, up.OrderID, up.File)
+	for _, c := range rep.Counts {
+		fmt.Fprintf(s.Out, "  %-10s %5d  SAR %s\n", c.Status, c.Count, c.Amount.Grouped())
+	}
+	for _, r := range rep.Failed {
+		fmt.Fprintf(s.Out, "row %d: %s %s SAR %s: %s %s\n", r.Row, r.Name, r.IBAN, r.Amount.Grouped(), r.Status, r.ProtocolMessage)
+	}
+	if !final {
+		fmt.Fprintln(s.Out, "not all transfers are final yet; run again later or with --wait")
+	}
+	fmt.Fprintf(s.Out, "results: %s\n", path)
+	if rep.Retry != "" {
+		fmt.Fprintf(s.Out, "failed rows, ready to fix and upload again: %s\n", rep.Retry)
+	}
+	return nil
+}

@@ -1,0 +1,437 @@
+// Package journal is the local state store of uploads: which file was
+// uploaded under which order id, the plan (rows, pages, count, total), the
+// outcome of every call, the batch and entry ids and the entries' statuses.
+// It is what makes resuming an interrupted upload and refusing a duplicate
+// upload possible. It is an embedded SQLite database (pure Go, WAL mode),
+// readable by its owner only. It never holds the server key.
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"payroll/payout"
+)
+
+// Upload statuses.
+const (
+	StatusPlanned   = "planned"   // recorded, no call made yet
+	StatusOpen      = "open"      // the batch exists and is being filled
+	StatusClosing   = "closing"   // close was sent; its outcome not yet known
+	StatusClosed    = "closed"    // closed: money moves
+	StatusMismatch  = "mismatch"  // the server's batch does not match: never closed
+	StatusAbandoned = "abandoned" // replaced by a forced new upload
+)
+
+// Page states.
+const (
+	PagePlanned = "planned"
+	PageSending = "sending" // the call was sent (or about to be); outcome not recorded
+	PageSent    = "sent"
+)
+
+// Journal is an open journal.
+type Journal struct {
+	db   *sql.DB
+	path string
+}
+
+// Upload is one upload of one file.
+type Upload struct {
+	ID          int64
+	File        string
+	FileHash    string
+	OrderID     string
+	BatchID     string
+	Status      string
+	Count       int
+	Total       payout.Amount
+	PageSize    int
+	Pages       int
+	ResultsPath string
+	CreatedAt   time.Time
+	ClosedAt    time.Time
+	Message     string // why it stopped (mismatch)
+}
+
+// Row is one planned payout.
+type Row struct {
+	UploadID        int64
+	Index           int // position in the plan, from 0
+	Row             int // spreadsheet row
+	EmployeeID      string
+	Page            int
+	Request         payout.Request
+	EntryID         string
+	Status          string
+	Fee             payout.Amount
+	Total           payout.Amount
+	ProtocolMessage string
+}
+
+// Call is the record of one API call.
+type Call struct {
+	UploadID   int64
+	Call       string
+	Page       int
+	Outcome    string // ok, not_applied, unknown
+	HTTPStatus int
+	Message    string
+	Trace      string
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS uploads (
+	id INTEGER PRIMARY KEY,
+	file TEXT NOT NULL,
+	file_hash TEXT NOT NULL,
+	order_id TEXT NOT NULL UNIQUE,
+	batch_id TEXT NOT NULL DEFAULT '',
+	status TEXT NOT NULL,
+	count INTEGER NOT NULL,
+	total INTEGER NOT NULL,
+	page_size INTEGER NOT NULL,
+	pages INTEGER NOT NULL,
+	results_path TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL,
+	closed_at TEXT NOT NULL DEFAULT '',
+	message TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS uploads_hash ON uploads(file_hash);
+CREATE TABLE IF NOT EXISTS rows (
+	upload_id INTEGER NOT NULL REFERENCES uploads(id),
+	idx INTEGER NOT NULL,
+	row INTEGER NOT NULL,
+	employee_id TEXT NOT NULL,
+	page INTEGER NOT NULL,
+	ref TEXT NOT NULL,
+	iban TEXT NOT NULL,
+	amount INTEGER NOT NULL,
+	request TEXT NOT NULL,
+	entry_id TEXT NOT NULL DEFAULT '',
+	status TEXT NOT NULL DEFAULT '',
+	fee INTEGER NOT NULL DEFAULT 0,
+	entry_total INTEGER NOT NULL DEFAULT 0,
+	protocol_message TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (upload_id, idx),
+	UNIQUE (upload_id, ref)
+);
+CREATE INDEX IF NOT EXISTS rows_iban ON rows(iban, amount);
+CREATE TABLE IF NOT EXISTS pages (
+	upload_id INTEGER NOT NULL REFERENCES uploads(id),
+	page INTEGER NOT NULL,
+	state TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (upload_id, page)
+);
+CREATE TABLE IF NOT EXISTS calls (
+	id INTEGER PRIMARY KEY,
+	upload_id INTEGER NOT NULL,
+	call TEXT NOT NULL,
+	page INTEGER NOT NULL,
+	at TEXT NOT NULL,
+	outcome TEXT NOT NULL,
+	http_status INTEGER NOT NULL,
+	message TEXT NOT NULL,
+	trace TEXT NOT NULL
+);
+`
+
+// DefaultDir is $XDG_STATE_HOME/payroll, else ~/.local/state/payroll.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "payroll"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no state directory: set --state-dir or XDG_STATE_HOME (%v)", err)
+	}
+	return filepath.Join(home, ".local", "state", "payroll"), nil
+}
+
+// Open opens (creating if needed) the journal in dir.
+func Open(dir string) (*Journal, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "journal.db")
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
+		f.Close()
+	} else {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("journal %s cannot be used (%v); if it is damaged, move it away to start a new one (the batches on the server stay as they are)", path, err)
+	}
+	return &Journal{db: db, path: path}, nil
+}
+
+// Close closes the journal.
+func (j *Journal) Close() error { return j.db.Close() }
+
+// Path is the database file.
+func (j *Journal) Path() string { return j.path }
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// ErrNotFound is returned when nothing matches.
+var ErrNotFound = errors.New("not found in the journal")
+
+// Plan records a new upload with its rows and pages, in one transaction.
+func (j *Journal) Plan(ctx context.Context, u *Upload, rows []Row) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (file, file_hash, order_id, status, count, total, page_size, pages, results_path, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, u.File, u.FileHash, u.OrderID, StatusPlanned, u.Count, int64(u.Total), u.PageSize, u.Pages, u.ResultsPath, now())
+	if err != nil {
+		return fmt.Errorf("journal: recording the plan: %w", err)
+	}
+	u.ID, _ = res.LastInsertId()
+	u.Status = StatusPlanned
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request) VALUES (?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, r := range rows {
+		req, _ := jsonMarshal(r.Request)
+		if _, err := stmt.ExecContext(ctx, u.ID, i, r.Row, r.EmployeeID, r.Page, r.Request.MerchantReference, r.Request.IBAN, int64(r.Request.Amount), req); err != nil {
+			return fmt.Errorf("journal: recording row %d: %w", r.Row, err)
+		}
+	}
+	for p := 0; p < u.Pages; p++ {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pages (upload_id, page, state, updated_at) VALUES (?,?,?,?)`, u.ID, p, PagePlanned, now()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+const uploadCols = `id, file, file_hash, order_id, batch_id, status, count, total, page_size, pages, results_path, created_at, closed_at, message`
+
+func scanUpload(sc interface{ Scan(...any) error }) (*Upload, error) {
+	var u Upload
+	var total int64
+	var created, closed string
+	err := sc.Scan(&u.ID, &u.File, &u.FileHash, &u.OrderID, &u.BatchID, &u.Status, &u.Count, &total, &u.PageSize, &u.Pages, &u.ResultsPath, &created, &closed, &u.Message)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.Total = payout.Amount(total)
+	u.CreatedAt, u.ClosedAt = parseTime(created), parseTime(closed)
+	return &u, nil
+}
+
+// ByHash lists the uploads of a file's content, newest first.
+func (j *Journal) ByHash(ctx context.Context, hash string) ([]*Upload, error) {
+	return j.uploads(ctx, `WHERE file_hash = ? ORDER BY id DESC`, hash)
+}
+
+// ByOrder returns the upload with an order id.
+func (j *Journal) ByOrder(ctx context.Context, orderID string) (*Upload, error) {
+	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE order_id = ?`, orderID))
+}
+
+// ByBatch returns the upload of a batch id.
+func (j *Journal) ByBatch(ctx context.Context, batchID string) (*Upload, error) {
+	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE batch_id = ? ORDER BY id DESC LIMIT 1`, batchID))
+}
+
+// Get returns an upload by id.
+func (j *Journal) Get(ctx context.Context, id int64) (*Upload, error) {
+	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE id = ?`, id))
+}
+
+// All lists every upload, oldest first.
+func (j *Journal) All(ctx context.Context) ([]*Upload, error) {
+	return j.uploads(ctx, `ORDER BY id`)
+}
+
+func (j *Journal) uploads(ctx context.Context, where string, args ...any) ([]*Upload, error) {
+	rs, err := j.db.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []*Upload
+	for rs.Next() {
+		u, err := scanUpload(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rs.Err()
+}
+
+// Rows returns an upload's rows in plan order.
+func (j *Journal) Rows(ctx context.Context, uploadID int64) ([]Row, error) {
+	return j.rows(ctx, `WHERE upload_id = ? ORDER BY idx`, uploadID)
+}
+
+// RowsByIBAN returns every row of every upload paying an IBAN.
+func (j *Journal) RowsByIBAN(ctx context.Context, iban string) ([]Row, error) {
+	return j.rows(ctx, `WHERE iban = ? ORDER BY upload_id, idx`, iban)
+}
+
+func (j *Journal) rows(ctx context.Context, where string, args ...any) ([]Row, error) {
+	rs, err := j.db.QueryContext(ctx, `SELECT upload_id, idx, row, employee_id, page, request, entry_id, status, fee, entry_total, protocol_message FROM rows `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Row
+	for rs.Next() {
+		var r Row
+		var req string
+		var fee, total int64
+		if err := rs.Scan(&r.UploadID, &r.Index, &r.Row, &r.EmployeeID, &r.Page, &req, &r.EntryID, &r.Status, &fee, &total, &r.ProtocolMessage); err != nil {
+			return nil, err
+		}
+		if err := jsonUnmarshal(req, &r.Request); err != nil {
+			return nil, fmt.Errorf("journal: row %d: %w", r.Row, err)
+		}
+		r.Fee, r.Total = payout.Amount(fee), payout.Amount(total)
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// PageStates returns the state of each page of an upload.
+func (j *Journal) PageStates(ctx context.Context, uploadID int64) ([]string, error) {
+	rs, err := j.db.QueryContext(ctx, `SELECT state FROM pages WHERE upload_id = ? ORDER BY page`, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var s string
+		if err := rs.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rs.Err()
+}
+
+// SetPage records a page's state.
+func (j *Journal) SetPage(ctx context.Context, uploadID int64, page int, state string) error {
+	_, err := j.db.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`, state, now(), uploadID, page)
+	return err
+}
+
+// SetBatch records the batch id (and the upload becomes open) and, in the
+// same transaction, that page 0 was sent with it.
+func (j *Journal) SetBatch(ctx context.Context, uploadID int64, batchID string) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET batch_id = ?, status = ? WHERE id = ?`, batchID, StatusOpen, uploadID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = 0`, PageSent, now(), uploadID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SetStatus records an upload's status and, for a mismatch, why.
+func (j *Journal) SetStatus(ctx context.Context, uploadID int64, status, message string) error {
+	closed := ""
+	if status == StatusClosed {
+		closed = now()
+	}
+	_, err := j.db.ExecContext(ctx, `UPDATE uploads SET status = ?, message = ?, closed_at = CASE WHEN ? != '' AND closed_at = '' THEN ? ELSE closed_at END WHERE id = ?`,
+		status, message, closed, closed, uploadID)
+	return err
+}
+
+// SetResultsPath records where the results sheet is.
+func (j *Journal) SetResultsPath(ctx context.Context, uploadID int64, path string) error {
+	_, err := j.db.ExecContext(ctx, `UPDATE uploads SET results_path = ? WHERE id = ?`, path, uploadID)
+	return err
+}
+
+// EntryUpdate is what the server says of one row's entry.
+type EntryUpdate struct {
+	Index           int
+	EntryID         string
+	Status          string
+	Fee             payout.Amount
+	Total           payout.Amount
+	ProtocolMessage string
+}
+
+// UpdateEntries records entry ids and statuses, in one transaction.
+func (j *Journal) UpdateEntries(ctx context.Context, uploadID int64, updates []EntryUpdate) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE rows SET entry_id = ?, status = ?, fee = ?, entry_total = ?, protocol_message = ? WHERE upload_id = ? AND idx = ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, u := range updates {
+		if _, err := stmt.ExecContext(ctx, u.EntryID, u.Status, int64(u.Fee), int64(u.Total), u.ProtocolMessage, uploadID, u.Index); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// RecordCall keeps the outcome of one API call.
+func (j *Journal) RecordCall(ctx context.Context, c Call) error {
+	// Recorded even when ctx is done: the outcome of a call in flight at
+	// Ctrl-C must not be lost.
+	_, err := j.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO calls (upload_id, call, page, at, outcome, http_status, message, trace) VALUES (?,?,?,?,?,?,?,?)`,
+		c.UploadID, c.Call, c.Page, now(), c.Outcome, c.HTTPStatus, c.Message, c.Trace)
+	return err
+}
+
+// Calls lists the calls recorded for an upload.
+func (j *Journal) Calls(ctx context.Context, uploadID int64) ([]Call, error) {
+	rs, err := j.db.QueryContext(ctx, `SELECT upload_id, call, page, outcome, http_status, message, trace FROM calls WHERE upload_id = ? ORDER BY id`, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Call
+	for rs.Next() {
+		var c Call
+		if err := rs.Scan(&c.UploadID, &c.Call, &c.Page, &c.Outcome, &c.HTTPStatus, &c.Message, &c.Trace); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rs.Err()
+}

@@ -1,0 +1,336 @@
+package upload
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"payroll/payout"
+	"payroll/payout/clickpay"
+	"payroll/payout/journal"
+)
+
+// ResultRow is a line of the results sheet.
+type ResultRow struct {
+	Row             int           `csv:"row" json:"row"`
+	EmployeeID      string        `csv:"employee_id" json:"employee_id,omitempty"`
+	Name            string        `csv:"beneficiary_name" json:"beneficiary_name"`
+	IBAN            string        `csv:"beneficiary_account_number" json:"beneficiary_account_number"`
+	Amount          payout.Amount `csv:"amount" json:"amount"`
+	BatchID         string        `csv:"batch_id" json:"batch_id"`
+	EntryID         string        `csv:"entry_id" json:"entry_id"`
+	Status          string        `csv:"status" json:"status"`
+	Fee             string        `csv:"fee" json:"fee"`
+	Total           string        `csv:"total" json:"total"`
+	ProtocolMessage string        `csv:"protocol_message" json:"protocol_message"`
+}
+
+// resultRowNoID is a ResultRow for sheets without an employee ID column.
+type resultRowNoID struct {
+	Row             int           `csv:"row"`
+	Name            string        `csv:"beneficiary_name"`
+	IBAN            string        `csv:"beneficiary_account_number"`
+	Amount          payout.Amount `csv:"amount"`
+	BatchID         string        `csv:"batch_id"`
+	EntryID         string        `csv:"entry_id"`
+	Status          string        `csv:"status"`
+	Fee             string        `csv:"fee"`
+	Total           string        `csv:"total"`
+	ProtocolMessage string        `csv:"protocol_message"`
+}
+
+// Results turns journal rows into results-sheet lines.
+func Results(up *journal.Upload, rows []journal.Row) []ResultRow {
+	out := make([]ResultRow, len(rows))
+	for i, r := range rows {
+		out[i] = ResultRow{Row: r.Row, EmployeeID: r.EmployeeID, Name: r.Request.Name, IBAN: r.Request.IBAN, Amount: r.Request.Amount,
+			BatchID: up.BatchID, EntryID: r.EntryID, Status: r.Status, ProtocolMessage: r.ProtocolMessage}
+		if r.Status == "" {
+			out[i].Status = "Not sent"
+			if up.Status == journal.StatusClosed || up.Status == journal.StatusOpen {
+				out[i].Status = "Unknown"
+			}
+		}
+		if r.EntryID != "" {
+			out[i].Fee, out[i].Total = r.Fee.String(), r.Total.String()
+		}
+	}
+	return out
+}
+
+// WriteResults writes the results sheet (XLSX or CSV by extension). The
+// employee_id column is left out when no row has one.
+func WriteResults(path string, results []ResultRow) error {
+	hasID := false
+	for _, r := range results {
+		if r.EmployeeID != "" {
+			hasID = true
+		}
+	}
+	if hasID {
+		return payout.WriteTable(path, "Results", results)
+	}
+	plain := make([]resultRowNoID, len(results))
+	for i, r := range results {
+		plain[i] = resultRowNoID{r.Row, r.Name, r.IBAN, r.Amount, r.BatchID, r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage}
+	}
+	return payout.WriteTable(path, "Results", plain)
+}
+
+// DefaultResultsPath is <input>.results.xlsx beside the input.
+func DefaultResultsPath(input string) string {
+	return strings.TrimSuffix(input, filepath.Ext(input)) + ".results.xlsx"
+}
+
+// FailedPath is where the failed rows go as a new upload-ready sheet.
+func FailedPath(input string) string {
+	return strings.TrimSuffix(input, filepath.Ext(input)) + ".failed.xlsx"
+}
+
+// templateRow is a row in the columns of the input template, so that failed
+// rows can be fixed and uploaded again.
+type templateRow struct {
+	EmployeeID   string `csv:"Employee ID"`
+	Name         string `csv:"Employee Name"`
+	IBAN         string `csv:"IBAN"`
+	Bank         string `csv:"Bank"`
+	Amount       string `csv:"Net Salary"`
+	Mobile       string `csv:"Mobile"`
+	Email        string `csv:"Email"`
+	Country      string `csv:"Country"`
+	Address      string `csv:"Address"`
+	City         string `csv:"City"`
+	Branch       string `csv:"Bank Branch"`
+	TransferCode int    `csv:"Transfer Code"`
+	Problem      string `csv:"Problem"`
+}
+
+// WriteFailed writes the failed and rejected rows in the template's columns,
+// ready to be fixed and uploaded again. It returns how many rows it wrote;
+// with none it writes nothing.
+func WriteFailed(path string, rows []journal.Row) (int, error) {
+	var out []templateRow
+	for _, r := range rows {
+		if !failed(r.Status) {
+			continue
+		}
+		q := r.Request
+		out = append(out, templateRow{EmployeeID: r.EmployeeID, Name: q.Name, IBAN: q.IBAN, Bank: q.Bank, Amount: q.Amount.String(),
+			Mobile: q.Mobile, Email: q.Email, Country: q.Country, Address: q.Address1, City: q.Address2, Branch: q.Branch,
+			TransferCode: int(q.TransferCode), Problem: r.Status + ": " + r.ProtocolMessage})
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	return len(out), payout.WriteTable(path, "Failed", out)
+}
+
+func failed(status string) bool {
+	s := strings.ToLower(status)
+	return s == "failed" || s == "rejected"
+}
+
+// StatusCount is how many entries have one status.
+type StatusCount struct {
+	Status string        `json:"status"`
+	Count  int           `json:"count"`
+	Amount payout.Amount `json:"amount"`
+}
+
+// CountStatuses counts rows per status, in a stable order.
+func CountStatuses(results []ResultRow) []StatusCount {
+	m := map[string]*StatusCount{}
+	for _, r := range results {
+		c, ok := m[r.Status]
+		if !ok {
+			c = &StatusCount{Status: r.Status}
+			m[r.Status] = c
+		}
+		c.Count++
+		c.Amount += r.Amount
+	}
+	var out []StatusCount
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Status < out[j].Status })
+	return out
+}
+
+// AllFinal reports whether every row has a final status.
+func AllFinal(results []ResultRow) bool {
+	for _, r := range results {
+		if !clickpay.Final(r.Status) {
+			return false
+		}
+	}
+	return true
+}
+
+// HistoryLine is one upload as `payroll history` lists it.
+type HistoryLine struct {
+	File    string        `json:"file"`
+	Date    string        `json:"date"`
+	OrderID string        `json:"order_id"`
+	BatchID string        `json:"batch_id"`
+	Count   int           `json:"count"`
+	Total   payout.Amount `json:"total"`
+	Status  string        `json:"status"`
+}
+
+// History lists every upload in the journal, oldest first.
+func History(ctx context.Context, j *journal.Journal) ([]HistoryLine, error) {
+	ups, err := j.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []HistoryLine{}
+	for _, u := range ups {
+		out = append(out, HistoryLine{File: u.File, Date: u.CreatedAt.Local().Format("2006-01-02 15:04"), OrderID: u.OrderID,
+			BatchID: u.BatchID, Count: u.Count, Total: u.Total, Status: u.Status})
+	}
+	return out, nil
+}
+
+// AuditLine answers, for one row of a sheet, whether it was paid, once.
+type AuditLine struct {
+	Row      int            `json:"row"`
+	Name     string         `json:"beneficiary_name"`
+	IBAN     string         `json:"beneficiary_account_number"`
+	Amount   payout.Amount  `json:"amount"`
+	Verdict  string         `json:"verdict"` // paid, pending, failed, never sent, paid twice
+	Payments []AuditPayment `json:"payments"`
+}
+
+// AuditPayment is one entry on the server for a row.
+type AuditPayment struct {
+	OrderID string `json:"order_id"`
+	BatchID string `json:"batch_id"`
+	EntryID string `json:"entry_id"`
+	Status  string `json:"status"`
+	Message string `json:"protocol_message,omitempty"`
+}
+
+// Audit verdicts.
+const (
+	VerdictPaid      = "paid"
+	VerdictPending   = "pending"
+	VerdictFailed    = "failed"
+	VerdictNeverSent = "never sent"
+	VerdictTwice     = "paid twice"
+)
+
+// Audit checks every valid line of a sheet against every closed batch in
+// the journal, refreshed from the server: which entry paid it, and whether
+// it was paid twice, never sent, or failed. Rows are matched by IBAN and
+// amount; several rows of the sheet with the same IBAN and amount share
+// the payments found for them in order.
+func (u *Uploader) Audit(ctx context.Context, lines []payout.Line) ([]AuditLine, error) {
+	refreshed := map[int64]bool{}
+	uploads := map[int64]*journal.Upload{}
+	type candidate struct {
+		up  *journal.Upload
+		row journal.Row
+	}
+	byKey := map[key][]candidate{}
+	for _, l := range lines {
+		k := key{l.Request.IBAN, l.Request.Amount}
+		if _, done := byKey[k]; done {
+			continue
+		}
+		byKey[k] = []candidate{}
+		rows, err := u.Journal.RowsByIBAN(ctx, l.Request.IBAN)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.Request.Amount != l.Request.Amount {
+				continue
+			}
+			up, ok := uploads[r.UploadID]
+			if !ok {
+				if up, err = u.Journal.Get(ctx, r.UploadID); err != nil {
+					return nil, err
+				}
+				uploads[r.UploadID] = up
+			}
+			if up.Status != journal.StatusClosed {
+				continue // never closed: nothing of it is paid
+			}
+			if !refreshed[up.ID] {
+				refreshed[up.ID] = true
+				if _, err := u.Refresh(ctx, up); err != nil {
+					return nil, err
+				}
+			}
+			byKey[k] = append(byKey[k], candidate{up: up, row: r})
+		}
+	}
+	// Re-read the refreshed rows.
+	for k, cs := range byKey {
+		for i, c := range cs {
+			rows, err := u.Journal.Rows(ctx, c.up.ID)
+			if err != nil {
+				return nil, err
+			}
+			cs[i].row = rows[c.row.Index]
+		}
+		byKey[k] = cs
+	}
+	seen := map[key]int{}
+	linesPer := map[key]int{}
+	for _, l := range lines {
+		linesPer[key{l.Request.IBAN, l.Request.Amount}]++
+	}
+	var out []AuditLine
+	for _, l := range lines {
+		k := key{l.Request.IBAN, l.Request.Amount}
+		nth := seen[k]
+		seen[k]++
+		al := AuditLine{Row: l.Row, Name: l.Request.Name, IBAN: l.Request.IBAN, Amount: l.Request.Amount, Payments: []AuditPayment{}}
+		// The payments of this key are shared out among the sheet's rows
+		// with this key: the nth row takes the nth payment; the last row
+		// takes whatever is left over.
+		cs := byKey[k]
+		var mine []candidate
+		for i, c := range cs {
+			if i == nth || (nth == linesPer[k]-1 && i > nth) {
+				mine = append(mine, c)
+			}
+		}
+		active, failedN, pending := 0, 0, 0
+		for _, c := range mine {
+			al.Payments = append(al.Payments, AuditPayment{OrderID: c.up.OrderID, BatchID: c.up.BatchID, EntryID: c.row.EntryID, Status: c.row.Status, Message: c.row.ProtocolMessage})
+			switch {
+			case failed(c.row.Status):
+				failedN++
+			case strings.EqualFold(c.row.Status, clickpay.StatusPaid):
+				active++
+			default:
+				active++
+				pending++
+			}
+		}
+		switch {
+		case active > 1:
+			al.Verdict = VerdictTwice
+		case active == 1 && pending == 0:
+			al.Verdict = VerdictPaid
+		case active == 1:
+			al.Verdict = VerdictPending
+		case failedN > 0:
+			al.Verdict = VerdictFailed
+		default:
+			al.Verdict = VerdictNeverSent
+		}
+		out = append(out, al)
+	}
+	return out, nil
+}
+
+// Describe is a one-line account of an upload for people.
+func Describe(up *journal.Upload) string {
+	return fmt.Sprintf("batch %s, order %s: %d rows, SAR %s, %s", up.BatchID, up.OrderID, up.Count, up.Total.Grouped(), up.Status)
+}

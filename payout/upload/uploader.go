@@ -1,0 +1,567 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"payroll/payout"
+	"payroll/payout/clickpay"
+	"payroll/payout/journal"
+)
+
+// Uploader runs uploads against the API, keeping the journal.
+type Uploader struct {
+	API     API
+	Journal *journal.Journal
+	Log     *slog.Logger
+	// Progress, when set, is told how many rows the server holds so far.
+	Progress func(sent, total int)
+	// UnknownRetries bounds how often a call with an unknown outcome is
+	// checked and sent again within one run. Default 3.
+	UnknownRetries int
+}
+
+func (u *Uploader) log() *slog.Logger {
+	if u.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return u.Log
+}
+
+// Prepare finds the upload to run for a plan: the unfinished upload of the
+// same file content, to resume; or a new one, recorded in the journal before
+// any call. A file already uploaded and closed is refused unless force; a
+// batch that did not match its plan is never closed, and force starts a new
+// one. It returns the upload and whether it is resumed.
+func (u *Uploader) Prepare(ctx context.Context, plan *Plan, force, explicitOrder bool) (*journal.Upload, bool, error) {
+	earlier, err := u.Journal.ByHash(ctx, plan.FileHash)
+	if err != nil {
+		return nil, false, err
+	}
+	var e *journal.Upload // the newest upload of this content still in force
+	for _, x := range earlier {
+		if x.Status != journal.StatusAbandoned {
+			e = x
+			break
+		}
+	}
+	if e != nil {
+		switch e.Status {
+		case journal.StatusClosed:
+			if !force {
+				return nil, false, &AlreadyUploaded{Upload: e}
+			}
+		case journal.StatusMismatch:
+			if !force {
+				return nil, false, mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", e.BatchID, e.File, e.OrderID, e.Message)
+			}
+			if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, e.Message); err != nil {
+				return nil, false, err
+			}
+		case journal.StatusClosing:
+			return e, true, nil // a close in doubt is always finished first
+		default: // planned, open
+			if !force {
+				return e, true, nil
+			}
+			// Never closed, so nothing of it is paid: it can be left.
+			if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload"); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	if other, err := u.Journal.ByOrder(ctx, plan.OrderID); err == nil {
+		if explicitOrder {
+			return nil, false, fmt.Errorf("order id %s was already used for %s (batch %s); choose another --order-id", plan.OrderID, other.File, other.BatchID)
+		}
+		base := plan.OrderID
+		for n := 2; ; n++ {
+			plan.OrderID = fmt.Sprintf("%s-%d", base, n)
+			if _, err := u.Journal.ByOrder(ctx, plan.OrderID); errors.Is(err, journal.ErrNotFound) {
+				break
+			}
+		}
+		for i := range plan.Lines {
+			plan.Lines[i].Request.MerchantReference = Reference(plan.OrderID, plan.Lines[i].Row)
+		}
+	} else if !errors.Is(err, journal.ErrNotFound) {
+		return nil, false, err
+	}
+	up := &journal.Upload{File: plan.File, FileHash: plan.FileHash, OrderID: plan.OrderID, Count: plan.Count, Total: plan.Total,
+		PageSize: plan.PageSize, Pages: plan.Pages(), ResultsPath: plan.Results}
+	rows := make([]journal.Row, len(plan.Lines))
+	for i, l := range plan.Lines {
+		rows[i] = journal.Row{Index: i, Row: l.Row, EmployeeID: l.EmployeeID, Page: i / plan.PageSize, Request: l.Request}
+	}
+	if err := u.Journal.Plan(ctx, up, rows); err != nil {
+		return nil, false, err
+	}
+	return up, false, nil
+}
+
+// run is the state of one run of one upload.
+type run struct {
+	u      *Uploader
+	jctx   context.Context // journal writes survive Ctrl-C
+	up     *journal.Upload
+	rows   []journal.Row
+	pages  [][]journal.Row
+	states []string
+}
+
+// Run creates, fills, checks and closes the batch of an upload, resuming
+// from wherever the journal says it stopped. It returns the rows with their
+// entry ids and statuses. Errors are *StopError (resumable or mismatch) or
+// journal failures.
+func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, error) {
+	r := &run{u: u, jctx: context.WithoutCancel(ctx), up: up}
+	var err error
+	if r.rows, err = u.Journal.Rows(ctx, up.ID); err != nil {
+		return nil, err
+	}
+	if r.states, err = u.Journal.PageStates(ctx, up.ID); err != nil {
+		return nil, err
+	}
+	r.pages = make([][]journal.Row, up.Pages)
+	for _, row := range r.rows {
+		r.pages[row.Page] = append(r.pages[row.Page], row)
+	}
+	switch up.Status {
+	case journal.StatusMismatch:
+		return nil, mismatch("batch %s does not match its plan and was not closed: %s", up.BatchID, up.Message)
+	case journal.StatusAbandoned:
+		return nil, fmt.Errorf("upload %s was abandoned and is not sent", up.OrderID)
+	case journal.StatusClosed:
+		return u.Refresh(ctx, up)
+	}
+	if err := r.create(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.fill(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.close(ctx); err != nil {
+		return nil, err
+	}
+	return u.Refresh(ctx, r.up)
+}
+
+func (r *run) retries() int {
+	if r.u.UnknownRetries > 0 {
+		return r.u.UnknownRetries
+	}
+	return 3
+}
+
+func (r *run) requests(p int) []payout.Request {
+	out := make([]payout.Request, len(r.pages[p]))
+	for i, row := range r.pages[p] {
+		out[i] = row.Request
+	}
+	return out
+}
+
+// record keeps the outcome of a call in the journal.
+func (r *run) record(call string, page int, err error) {
+	c := journal.Call{UploadID: r.up.ID, Call: call, Page: page, Outcome: "ok"}
+	var ce *clickpay.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &ce):
+		c.Outcome = "not_applied"
+		if ce.Outcome == clickpay.Unknown {
+			c.Outcome = "unknown"
+		}
+		c.HTTPStatus, c.Message, c.Trace = ce.HTTPStatus, ce.Error(), ce.Trace
+	default:
+		c.Outcome, c.Message = "unknown", err.Error()
+	}
+	if jerr := r.u.Journal.RecordCall(r.jctx, c); jerr != nil {
+		r.u.log().Error("journal: cannot record a call", "call", call, "err", jerr)
+	}
+}
+
+func (r *run) setPage(p int, state string) error {
+	r.states[p] = state
+	return r.u.Journal.SetPage(r.jctx, r.up.ID, p, state)
+}
+
+func (r *run) progress() {
+	if r.u.Progress == nil {
+		return
+	}
+	n := 0
+	for p, s := range r.states {
+		if s == journal.PageSent {
+			n += len(r.pages[p])
+		}
+	}
+	r.u.Progress(n, len(r.rows))
+}
+
+// create makes sure the batch exists, with page 0 in it.
+func (r *run) create(ctx context.Context) error {
+	if r.up.BatchID != "" {
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
+		if r.states[0] == journal.PageSending {
+			// An earlier new call may have been applied: look for our first row.
+			id, err := r.findBatch(ctx)
+			if err != nil {
+				return err
+			}
+			if id != "" {
+				r.u.log().Info("found the batch of an earlier call", "batch", id)
+				return r.setBatch(id)
+			}
+		}
+		if attempt > r.retries() {
+			return resumable(nil, "creating the batch failed %d times with an unknown outcome", attempt)
+		}
+		if err := ctx.Err(); err != nil {
+			return resumable(err, "stopped before creating the batch")
+		}
+		if err := r.setPage(0, journal.PageSending); err != nil {
+			return err
+		}
+		b, err := r.u.API.NewBatch(ctx, r.up.OrderID, r.requests(0))
+		r.record("new", 0, err)
+		switch {
+		case err == nil:
+			if b.BatchID == "" {
+				return resumable(nil, "Clickpay created a batch but sent no batch_id")
+			}
+			r.u.log().Info("batch created", "batch", b.BatchID, "order", r.up.OrderID)
+			return r.setBatch(string(b.BatchID))
+		case clickpay.IsUnknown(err):
+			r.u.log().Warn("creating the batch: outcome unknown, checking the server", "err", err)
+			continue
+		case clickpay.IsDuplicate(err):
+			id, ferr := r.findBatch(ctx)
+			if ferr != nil {
+				return ferr
+			}
+			if id != "" {
+				return r.setBatch(id)
+			}
+			r.setPage(0, journal.PagePlanned)
+			return mismatch("Clickpay already has a batch for order %s, but none of its entries are ours; check the dashboard, then use --force to start a new batch under another order id", r.up.OrderID)
+		default:
+			if err := r.setPage(0, journal.PagePlanned); err != nil {
+				return err
+			}
+			return resumable(err, "creating the batch failed")
+		}
+	}
+}
+
+func (r *run) setBatch(id string) error {
+	r.up.BatchID, r.up.Status = id, journal.StatusOpen
+	r.states[0] = journal.PageSent
+	if err := r.u.Journal.SetBatch(r.jctx, r.up.ID, id); err != nil {
+		return err
+	}
+	r.progress()
+	return nil
+}
+
+// findBatch searches for the entries of page 0 by merchant_reference and
+// returns the batch that holds them, or "" when the server has none.
+func (r *run) findBatch(ctx context.Context) (string, error) {
+	ref := r.pages[0][0].Request.MerchantReference
+	entries, err := r.u.API.Search(ctx, ref)
+	r.record("search", 0, err)
+	if err != nil {
+		return "", resumable(err, "could not check whether the batch was created (search for %s)", ref)
+	}
+	for _, e := range entries {
+		if e.BatchID != "" && (e.MerchantReference == "" || e.MerchantReference == ref) {
+			return string(e.BatchID), nil
+		}
+	}
+	return "", nil
+}
+
+// fill adds the pages that the server does not hold yet.
+func (r *run) fill(ctx context.Context) error {
+	for p := 1; p < len(r.pages); p++ {
+		if r.states[p] == journal.PageSent {
+			continue
+		}
+		for attempt := 0; ; attempt++ {
+			if r.states[p] == journal.PageSending {
+				present, err := r.pagePresent(ctx, p)
+				if err != nil {
+					return err
+				}
+				if present == all {
+					if err := r.setPage(p, journal.PageSent); err != nil {
+						return err
+					}
+					break
+				}
+				if present == some {
+					return r.mismatch(ctx, fmt.Sprintf("the server holds only part of page %d (rows %d-%d)", p+1, r.pages[p][0].Row, r.pages[p][len(r.pages[p])-1].Row))
+				}
+			}
+			if attempt > r.retries() {
+				return resumable(nil, "adding page %d failed %d times with an unknown outcome", p+1, attempt)
+			}
+			if err := ctx.Err(); err != nil {
+				return resumable(err, "stopped before page %d of %d", p+1, len(r.pages))
+			}
+			if err := r.setPage(p, journal.PageSending); err != nil {
+				return err
+			}
+			_, err := r.u.API.Add(ctx, clickpay.ID(r.up.BatchID), r.up.OrderID, r.requests(p))
+			r.record("add", p, err)
+			if err == nil {
+				if err := r.setPage(p, journal.PageSent); err != nil {
+					return err
+				}
+				break
+			}
+			if clickpay.IsUnknown(err) || clickpay.IsDuplicate(err) {
+				r.u.log().Warn("adding a page: outcome unknown, checking the server", "page", p+1, "err", err)
+				continue
+			}
+			if err := r.setPage(p, journal.PagePlanned); err != nil {
+				return err
+			}
+			return resumable(err, "adding page %d of %d failed", p+1, len(r.pages))
+		}
+		r.progress()
+	}
+	return nil
+}
+
+type presence int
+
+const (
+	none presence = iota
+	some
+	all
+)
+
+type key struct {
+	iban   string
+	amount payout.Amount
+}
+
+// pagePresent queries the batch and says whether page p's rows are on it.
+// It matches by merchant_reference when the server echoes it, else by
+// (IBAN, amount) among the entries that the pages already sent do not
+// account for.
+func (r *run) pagePresent(ctx context.Context, p int) (presence, error) {
+	b, err := r.u.API.Query(ctx, clickpay.ID(r.up.BatchID))
+	r.record("query", p, err)
+	if err != nil {
+		return none, resumable(err, "could not check page %d on the server", p+1)
+	}
+	found := 0
+	if echoes(b) {
+		refs := map[string]bool{}
+		for _, e := range b.Entries {
+			refs[e.MerchantReference] = true
+		}
+		for _, row := range r.pages[p] {
+			if refs[row.Request.MerchantReference] {
+				found++
+			}
+		}
+	} else {
+		left := map[key]int{}
+		for _, e := range b.Entries {
+			left[key{e.IBAN, e.Amount}]++
+		}
+		for q, rows := range r.pages {
+			if q != p && r.states[q] == journal.PageSent {
+				for _, row := range rows {
+					left[key{row.Request.IBAN, row.Request.Amount}]--
+				}
+			}
+		}
+		for _, row := range r.pages[p] {
+			k := key{row.Request.IBAN, row.Request.Amount}
+			if left[k] > 0 {
+				left[k]--
+				found++
+			}
+		}
+	}
+	switch found {
+	case 0:
+		return none, nil
+	case len(r.pages[p]):
+		return all, nil
+	}
+	return some, nil
+}
+
+func echoes(b *clickpay.Batch) bool {
+	for _, e := range b.Entries {
+		if e.MerchantReference == "" {
+			return false
+		}
+	}
+	return len(b.Entries) > 0
+}
+
+func (r *run) mismatch(ctx context.Context, why string) error {
+	msg := why + "; the batch was NOT closed, so nothing of it is paid. Check batch " + r.up.BatchID + " in the Clickpay dashboard; to start a new batch use --force"
+	if err := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusMismatch, why); err != nil {
+		return err
+	}
+	r.up.Status = journal.StatusMismatch
+	return mismatch("%s", msg)
+}
+
+// verify checks that the server holds exactly the plan: count, total and
+// every (IBAN, amount) pair (and every reference, when echoed).
+func (r *run) verify(b *clickpay.Batch) string {
+	if int(b.Count) != r.up.Count || len(b.Entries) != r.up.Count {
+		return fmt.Sprintf("the server's batch has %d entries (count %d), the plan %d", len(b.Entries), b.Count, r.up.Count)
+	}
+	if b.Total != r.up.Total {
+		return fmt.Sprintf("the server's batch totals SAR %s, the plan SAR %s", b.Total.Grouped(), r.up.Total.Grouped())
+	}
+	var sum payout.Amount
+	want := map[key]int{}
+	for _, row := range r.rows {
+		want[key{row.Request.IBAN, row.Request.Amount}]++
+	}
+	for _, e := range b.Entries {
+		sum += e.Amount
+		k := key{e.IBAN, e.Amount}
+		if want[k] == 0 {
+			return fmt.Sprintf("the server's batch has an entry the plan does not: %s for SAR %s", e.IBAN, e.Amount.Grouped())
+		}
+		want[k]--
+	}
+	if sum != r.up.Total {
+		return fmt.Sprintf("the server's entries add up to SAR %s, the plan SAR %s", sum.Grouped(), r.up.Total.Grouped())
+	}
+	if echoes(b) {
+		refs := map[string]int{}
+		for _, e := range b.Entries {
+			refs[e.MerchantReference]++
+		}
+		for _, row := range r.rows {
+			if refs[row.Request.MerchantReference] != 1 {
+				return fmt.Sprintf("row %d (%s) is on the server %d times", row.Row, row.Request.MerchantReference, refs[row.Request.MerchantReference])
+			}
+		}
+	}
+	return ""
+}
+
+// close checks the batch against the plan and closes it.
+func (r *run) close(ctx context.Context) error {
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return resumable(err, "stopped before closing the batch")
+		}
+		b, err := r.u.API.Query(ctx, clickpay.ID(r.up.BatchID))
+		r.record("query", -1, err)
+		if err != nil {
+			return resumable(err, "could not check batch %s before closing it", r.up.BatchID)
+		}
+		if b.Status != "" && b.Status != "New" {
+			// An earlier close was applied.
+			return r.closed()
+		}
+		if why := r.verify(b); why != "" {
+			return r.mismatch(ctx, why)
+		}
+		if attempt > r.retries() {
+			return resumable(nil, "closing batch %s failed %d times with an unknown outcome", r.up.BatchID, attempt)
+		}
+		if err := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusClosing, ""); err != nil {
+			return err
+		}
+		r.up.Status = journal.StatusClosing
+		_, err = r.u.API.Close(ctx, clickpay.ID(r.up.BatchID), r.up.Count, r.up.Total)
+		r.record("close", -1, err)
+		switch {
+		case err == nil:
+			return r.closed()
+		case clickpay.IsUnknown(err):
+			r.u.log().Warn("closing: outcome unknown, checking the server", "err", err)
+			continue
+		}
+		if jerr := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusOpen, ""); jerr != nil {
+			return jerr
+		}
+		r.up.Status = journal.StatusOpen
+		if clickpay.IsInsufficientBalance(err) {
+			return resumable(err, "the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees); top up the deposit account, then", r.up.BatchID, r.up.Total.Grouped())
+		}
+		return resumable(err, "closing batch %s failed", r.up.BatchID)
+	}
+}
+
+func (r *run) closed() error {
+	r.up.Status = journal.StatusClosed
+	r.u.log().Info("batch closed", "batch", r.up.BatchID, "count", r.up.Count, "total", r.up.Total.String())
+	return r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusClosed, "")
+}
+
+// Refresh queries an upload's batch, matches its entries to the rows (by
+// merchant_reference when echoed, else by IBAN and amount in order) and
+// records entry ids and statuses. It returns the rows.
+func (u *Uploader) Refresh(ctx context.Context, up *journal.Upload) ([]journal.Row, error) {
+	rows, err := u.Journal.Rows(ctx, up.ID)
+	if err != nil {
+		return nil, err
+	}
+	if up.BatchID == "" {
+		return rows, nil
+	}
+	b, err := u.API.Query(ctx, clickpay.ID(up.BatchID))
+	if err != nil {
+		return rows, resumable(err, "could not query batch %s", up.BatchID)
+	}
+	updates := Match(rows, b.Entries)
+	if err := u.Journal.UpdateEntries(context.WithoutCancel(ctx), up.ID, updates); err != nil {
+		return nil, err
+	}
+	return u.Journal.Rows(ctx, up.ID)
+}
+
+// Match pairs server entries with planned rows: by merchant_reference when
+// the entry carries one, else by (IBAN, amount) in order.
+func Match(rows []journal.Row, entries []clickpay.Entry) []journal.EntryUpdate {
+	byRef := map[string]int{}
+	byKey := map[key][]int{}
+	for i, r := range rows {
+		byRef[r.Request.MerchantReference] = i
+		k := key{r.Request.IBAN, r.Request.Amount}
+		byKey[k] = append(byKey[k], i)
+	}
+	taken := map[int]bool{}
+	var out []journal.EntryUpdate
+	add := func(i int, e clickpay.Entry) {
+		taken[i] = true
+		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: string(e.EntryID), Status: e.Status, Fee: e.Fee, Total: e.Total, ProtocolMessage: e.ProtocolMessage})
+	}
+	var rest []clickpay.Entry
+	for _, e := range entries {
+		if i, ok := byRef[e.MerchantReference]; ok && e.MerchantReference != "" && !taken[i] {
+			add(i, e)
+			continue
+		}
+		rest = append(rest, e)
+	}
+	for _, e := range rest {
+		for _, i := range byKey[key{e.IBAN, e.Amount}] {
+			if !taken[i] {
+				add(i, e)
+				break
+			}
+		}
+	}
+	return out
+}
