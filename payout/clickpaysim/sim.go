@@ -170,6 +170,13 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, f)
 }
 
+// SetBalance changes the deposit account's balance (a top-up).
+func (s *Server) SetBalance(a payout.Amount) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Balance = a
+}
+
 // Calls returns how many calls of a kind were received.
 func (s *Server) Calls(kind string) int {
 	s.mu.Lock()

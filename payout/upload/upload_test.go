@@ -1,0 +1,324 @@
+package upload_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"payroll/payout"
+	"payroll/payout/clickpay"
+	"payroll/payout/clickpaysim"
+	"payroll/payout/journal"
+	"payroll/payout/upload"
+)
+
+func saIBAN(account int) string {
+	bban := fmt.Sprintf("80%018d", account)
+	return "SA" + payout.IBANCheckDigits("SA", bban) + bban
+}
+
+func lines(n int) []payout.Line {
+	var out []payout.Line
+	for i := 0; i < n; i++ {
+		out = append(out, payout.Line{Row: i + 2, EmployeeID: fmt.Sprintf("E%d", i), Request: payout.Request{
+			Amount: payout.Amount(100000 + i*101), Name: fmt.Sprintf("Employee %d", i), Country: "SA", IBAN: saIBAN(1000 + i),
+			Bank: "RJHISARI", Email: "e@example.com", Mobile: "+966501234567", Address1: "Street", TransferCode: payout.Salary}})
+	}
+	return out
+}
+
+type harness struct {
+	t      *testing.T
+	sim    *clickpaysim.Server
+	client *clickpay.Client
+	j      *journal.Journal
+	plan   *upload.Plan
+}
+
+func newHarness(t *testing.T, simCfg clickpaysim.Config, rows, pageSize int) *harness {
+	t.Helper()
+	simCfg.ServerKey = "k"
+	sim, err := clickpaysim.New(simCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	client, err := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: "k", ProfileID: clickpaysim.DefaultProfileID, AccountID: clickpaysim.DefaultAccountID,
+		HTTPClient: &http.Client{Timeout: 250 * time.Millisecond},
+		Retry:      clickpay.Retry{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond, Budget: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	plan, err := upload.NewPlan("march.xlsx", strings.Repeat("ab", 32), "payroll-20260325-abababab", lines(rows), pageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, sim: sim, client: client, j: j, plan: plan}
+}
+
+// upload runs the upload the way a user does: run, and on a resumable stop
+// run the same command again. It returns the last error.
+func (h *harness) upload(maxRuns int) ([]journal.Row, error) {
+	var err error
+	var rows []journal.Row
+	for i := 0; i < maxRuns; i++ {
+		u := &upload.Uploader{API: h.client, Journal: h.j}
+		var up *journal.Upload
+		up, _, err = u.Prepare(context.Background(), h.plan, false, false)
+		if err != nil {
+			return nil, err
+		}
+		rows, err = u.Run(context.Background(), up)
+		if err == nil || !errors.Is(err, payout.ErrResumable) {
+			return rows, err
+		}
+	}
+	return rows, err
+}
+
+// checkExactlyOnce asserts that the server holds every row exactly once, in
+// one closed batch with the right count and total.
+func (h *harness) checkExactlyOnce(rows []journal.Row) {
+	h.t.Helper()
+	ctx := context.Background()
+	batches := map[clickpay.ID]bool{}
+	for _, l := range h.plan.Lines {
+		found, err := h.client.Search(ctx, l.Request.MerchantReference)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if len(found) != 1 {
+			h.t.Fatalf("row %d is on the server %d times", l.Row, len(found))
+		}
+		batches[found[0].BatchID] = true
+	}
+	if len(batches) != 1 {
+		h.t.Fatalf("rows spread over %d batches", len(batches))
+	}
+	for id := range batches {
+		b, err := h.client.Query(ctx, id)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if b.Status == "New" || int(b.Count) != h.plan.Count || b.Total != h.plan.Total {
+			h.t.Fatalf("batch %s: status %s count %d total %s; plan %d %s", id, b.Status, b.Count, b.Total, h.plan.Count, h.plan.Total)
+		}
+	}
+	if len(rows) != h.plan.Count {
+		h.t.Fatalf("%d rows back", len(rows))
+	}
+	ids := map[string]bool{}
+	for _, r := range rows {
+		if r.EntryID == "" || ids[r.EntryID] {
+			h.t.Fatalf("row %d has entry id %q", r.Row, r.EntryID)
+		}
+		ids[r.EntryID] = true
+	}
+}
+
+// TestFaultsAtEveryCall injects each fault kind at each call position
+// (new, each add, close) and checks that after the upload and any resume
+// the server holds every row exactly once in one batch closed once.
+func TestFaultsAtEveryCall(t *testing.T) {
+	kinds := map[string]clickpaysim.FaultKind{"500": clickpaysim.Fail500, "cut": clickpaysim.ApplyThenCut, "slow": clickpaysim.ApplySlow, "429": clickpaysim.TooMany}
+	positions := []struct {
+		call string
+		n    int
+	}{{"new", 1}, {"add", 1}, {"add", 2}, {"add", 3}, {"close", 1}}
+	for _, echo := range []bool{true, false} {
+		for kname, kind := range kinds {
+			for _, pos := range positions {
+				name := fmt.Sprintf("echo=%v/%s/%s#%d", echo, kname, pos.call, pos.n)
+				t.Run(name, func(t *testing.T) {
+					h := newHarness(t, clickpaysim.Config{OmitReference: !echo}, 7, 2) // 4 pages: new + 3 adds
+					h.sim.Inject(clickpaysim.Fault{Call: pos.call, N: pos.n, Kind: kind, Delay: time.Second})
+					rows, err := h.upload(4)
+					if err != nil {
+						t.Fatalf("upload: %v", err)
+					}
+					h.checkExactlyOnce(rows)
+					if got := h.sim.Calls("close"); got > 2 {
+						t.Errorf("%d close calls", got)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestRepeatedFaultsStopAndResume: a call that keeps failing without being
+// applied stops the upload with a resumable error; the next run finishes it
+// exactly once. Calls that were applied before the cut are found by the
+// query and finish within the same run.
+func TestRepeatedFaultsStopAndResume(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 9, 3)
+	for n := 1; n <= 6; n++ {
+		h.sim.Inject(clickpaysim.Fault{Call: "add", N: n, Kind: clickpaysim.Fail500})
+	}
+	_, err := h.upload(1)
+	if !errors.Is(err, payout.ErrResumable) || !strings.Contains(err.Error(), "run the same command again") {
+		t.Fatalf("first run: %v", err)
+	}
+	rows, err := h.upload(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.checkExactlyOnce(rows)
+
+	h = newHarness(t, clickpaysim.Config{}, 9, 3)
+	for n := 1; n <= 6; n++ {
+		h.sim.Inject(clickpaysim.Fault{Call: "add", N: n, Kind: clickpaysim.ApplyThenCut})
+	}
+	if rows, err = h.upload(1); err != nil {
+		t.Fatalf("cut connections: %v", err)
+	}
+	h.checkExactlyOnce(rows)
+	if h.sim.Calls("add") != 2 {
+		t.Errorf("%d add calls for 2 pages: an applied page was sent again", h.sim.Calls("add"))
+	}
+}
+
+func TestMismatchIsNeverClosed(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 5, 2)
+	for n := 1; n <= 3; n++ {
+		h.sim.Inject(clickpaysim.Fault{Call: "close", N: n, Kind: clickpaysim.TooMany})
+	}
+	_, err := h.upload(1)
+	if !errors.Is(err, payout.ErrResumable) {
+		t.Fatalf("first run: %v", err)
+	}
+	// Someone adds an entry to our batch behind our back.
+	up, _ := h.j.ByOrder(context.Background(), h.plan.OrderID)
+	extra := lines(6)[5].Request
+	extra.MerchantReference = "intruder"
+	if _, err := h.client.Add(context.Background(), clickpay.ID(up.BatchID), up.OrderID, []payout.Request{extra}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.upload(1)
+	if !errors.Is(err, payout.ErrMismatch) || !strings.Contains(err.Error(), "NOT closed") {
+		t.Fatalf("second run: %v", err)
+	}
+	if h.sim.Calls("close") != 3 {
+		t.Errorf("close was called after the mismatch")
+	}
+	// Running again does not close it either; --force starts a new batch.
+	if _, err := h.upload(1); !errors.Is(err, payout.ErrMismatch) {
+		t.Errorf("third run: %v", err)
+	}
+	u := &upload.Uploader{API: h.client, Journal: h.j}
+	up2, resumed, err := u.Prepare(context.Background(), h.plan, true, false)
+	if err != nil || resumed || up2.OrderID == up.OrderID {
+		t.Fatalf("force: %+v %v %v", up2, resumed, err)
+	}
+	if _, err := u.Run(context.Background(), up2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInsufficientBalanceThenTopUp(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{Balance: 1000}, 3, 2)
+	_, err := h.upload(1)
+	if !errors.Is(err, payout.ErrResumable) || !strings.Contains(err.Error(), "balance does not cover") || !strings.Contains(err.Error(), h.plan.Total.Grouped()) {
+		t.Fatalf("low balance: %v", err)
+	}
+	h.sim.SetBalance(100_000_000)
+	rows, err := h.upload(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.checkExactlyOnce(rows)
+	if h.sim.Calls("new") != 1 {
+		t.Errorf("a second batch was created")
+	}
+}
+
+func TestAlreadyUploadedAndForce(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 3, 2)
+	if _, err := h.upload(1); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.upload(1)
+	var au *upload.AlreadyUploaded
+	if !errors.As(err, &au) || !errors.Is(err, payout.ErrAlreadyUploaded) || !strings.Contains(err.Error(), "batch 1001") {
+		t.Fatalf("second upload: %v", err)
+	}
+	u := &upload.Uploader{API: h.client, Journal: h.j}
+	up, _, err := u.Prepare(context.Background(), h.plan, true, false)
+	if err != nil || !strings.HasSuffix(up.OrderID, "-2") {
+		t.Fatalf("force: %+v %v", up, err)
+	}
+	if _, err := u.Run(context.Background(), up); err != nil {
+		t.Fatal(err)
+	}
+	if h.sim.Calls("new") != 2 {
+		t.Errorf("new calls %d", h.sim.Calls("new"))
+	}
+}
+
+func TestCancelLeavesJournalResumable(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 20, 2)
+	h.sim.Inject(clickpaysim.Fault{Call: "add", N: 4, Kind: clickpaysim.ApplySlow, Delay: 200 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	u := &upload.Uploader{API: h.client, Journal: h.j, Progress: func(sent, total int) {
+		if sent >= 8 {
+			cancel() // Ctrl-C during the slow call that follows
+		}
+	}}
+	up, _, _ := u.Prepare(ctx, h.plan, false, false)
+	_, err := u.Run(ctx, up)
+	if !errors.Is(err, payout.ErrResumable) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	rows, err := h.upload(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.checkExactlyOnce(rows)
+}
+
+func TestReferencesAndOrderID(t *testing.T) {
+	if got := upload.DefaultOrderID("3f2a9c1b7d0011", time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC)); got != "payroll-20260325-3f2a9c1b7d" {
+		t.Error(got)
+	}
+	if r := upload.Reference("payroll-20260325-3f2a9c1b7d", 1234); r != "payroll-20260325-3f2a9c1b7d-r1234" {
+		t.Error(r)
+	}
+	long := strings.Repeat("x", 64)
+	a, b := upload.Reference(long, 99999), upload.Reference(long+"y", 99999)
+	if len(a) > 50 || a == b {
+		t.Errorf("long references %q %q", a, b)
+	}
+	if _, err := upload.NewPlan("f", "h", "o", lines(1), 1001); err == nil {
+		t.Error("page size 1001 accepted")
+	}
+}
+
+func TestMatchWithoutEcho(t *testing.T) {
+	rows := []journal.Row{
+		{Index: 0, Request: payout.Request{IBAN: "A", Amount: 5, MerchantReference: "r0"}},
+		{Index: 1, Request: payout.Request{IBAN: "A", Amount: 5, MerchantReference: "r1"}},
+		{Index: 2, Request: payout.Request{IBAN: "B", Amount: 7, MerchantReference: "r2"}},
+	}
+	entries := []clickpay.Entry{{EntryID: "9", IBAN: "B", Amount: 7}, {EntryID: "10", IBAN: "A", Amount: 5}, {EntryID: "11", IBAN: "A", Amount: 5}}
+	got := upload.Match(rows, entries)
+	want := map[int]string{2: "9", 0: "10", 1: "11"}
+	if len(got) != 3 {
+		t.Fatalf("%+v", got)
+	}
+	for _, u := range got {
+		if want[u.Index] != u.EntryID {
+			t.Errorf("row %d got entry %s", u.Index, u.EntryID)
+		}
+	}
+}
