@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"payroll/payout/clickpay"
 	"payroll/payout/journal"
 	"payroll/payout/upload"
 )
@@ -70,18 +71,18 @@ func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) err
 		return err
 	}
 	defer j.Close()
-	up, err := j.ByBatch(ctx, o.BatchID)
-	if errors.Is(err, journal.ErrNotFound) {
-		return usagef("batch %s is not in the journal at %s; list the uploads with 'payroll history' (or pass the --state-dir it was uploaded with)", o.BatchID, st.StateDir)
-	}
-	if err != nil {
-		return err
-	}
 	client, stop, err := st.client(ctx, o.Sandbox)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	up, err := j.ByBatch(ctx, o.BatchID)
+	if errors.Is(err, journal.ErrNotFound) {
+		return foreignStatus(cmd, s, g, o, client, st.StateDir)
+	}
+	if err != nil {
+		return err
+	}
 	u := &upload.Uploader{API: client, Journal: j, Log: g.logger(s.Err)}
 	wait := o.Every
 	for {
@@ -102,6 +103,39 @@ func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) err
 		}
 		wait = min(wait*2, time.Minute)
 	}
+}
+
+// foreignStatus reports a batch that is not in this journal (uploaded from
+// elsewhere): counts and failed entries from the server, no sheets.
+func foreignStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions, client *clickpay.Client, stateDir string) error {
+	b, err := client.Query(cmd.Context(), clickpay.ID(o.BatchID))
+	if err != nil {
+		return fmt.Errorf("batch %s is not in the journal at %s, and Clickpay says: %w", o.BatchID, stateDir, err)
+	}
+	g.say(s, "batch %s is not in the journal at %s: showing Clickpay's view only (no results sheet)", o.BatchID, stateDir)
+	counts := map[string]int{}
+	var failed []clickpay.Entry
+	for _, e := range b.Entries {
+		counts[e.Status]++
+		if e.Status == clickpay.StatusFailed || e.Status == clickpay.StatusRejected {
+			failed = append(failed, e)
+		}
+	}
+	if o.JSON {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"batch_id": b.BatchID, "order_id": b.OrderID, "status": b.Status, "count": b.Count, "total": b.Total, "counts": counts})
+	}
+	fmt.Fprintf(s.Out, "batch %s (order %s, %s): %d entries, SAR %s\n", b.BatchID, b.OrderID, b.Status, b.Count, b.Total.Grouped())
+	for _, st := range []string{"Pending", "Paid", "Failed", "Rejected"} {
+		if counts[st] > 0 {
+			fmt.Fprintf(s.Out, "  %-10s %5d\n", st, counts[st])
+		}
+	}
+	for _, e := range failed {
+		fmt.Fprintf(s.Out, "entry %s: %s %s SAR %s: %s %s\n", e.EntryID, e.Name, e.IBAN, e.Amount.Grouped(), e.Status, e.ProtocolMessage)
+	}
+	return nil
 }
 
 func countFinal(rs []upload.ResultRow) int {
