@@ -145,8 +145,8 @@ type AlreadyUploaded struct{ Upload *journal.Upload }
 
 func (e *AlreadyUploaded) Error() string {
 	u := e.Upload
-	return fmt.Sprintf("%s was already uploaded on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Use --force to pay it again",
-		u.File, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped())
+	return fmt.Sprintf("%s was already uploaded on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s; to pay it again: --force",
+		u.File, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID)
 }
 
 // Is matches payout.ErrAlreadyUploaded.
