@@ -80,6 +80,13 @@ func (g *globals) logger(w io.Writer) *slog.Logger {
 	if g.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
+	// For people: no timestamp, the terminal has one.
+	opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
