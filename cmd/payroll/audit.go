@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -53,22 +52,12 @@ func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error
 	if err != nil {
 		return err
 	}
-	st, err := g.settings(o.KeyFile)
+	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
 	if err != nil {
 		return err
 	}
-	j, err := st.openJournal()
-	if err != nil {
-		return err
-	}
-	defer j.Close()
-	client, stop, err := st.client(ctx, o.Sandbox)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	u := &upload.Uploader{API: client, Journal: j, Log: g.logger(s.Err)}
-	lines, err := u.Audit(ctx, res.Lines)
+	defer x.Close()
+	lines, err := x.uploader(s, g).Audit(ctx, res.Lines)
 	if err != nil {
 		return err
 	}
@@ -79,9 +68,7 @@ func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"file": o.File, "rows": lines, "flagged": flagged, "invalid_rows": res.InvalidRows()}); err != nil {
+		if err := printJSON(s, map[string]any{"file": o.File, "rows": lines, "flagged": flagged, "invalid_rows": res.InvalidRows()}); err != nil {
 			return err
 		}
 	} else {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"payroll/payout/clickpay"
 	"payroll/payout/clickpaysim"
 	"payroll/payout/journal"
+	"payroll/payout/upload"
 )
 
 // configFile is the --config file. It names the file holding the server key
@@ -27,6 +29,18 @@ type configFile struct {
 	BaseURL       string `yaml:"base_url"`
 	ServerKeyFile string `yaml:"server_key_file"`
 	StateDir      string `yaml:"state_dir"`
+	// Timeout of one HTTP call, e.g. "60s".
+	Timeout string `yaml:"timeout"`
+	// Paths override the API's call paths (PayTabs names two differently).
+	Paths struct {
+		New         string `yaml:"new"`
+		Add         string `yaml:"add"`
+		Close       string `yaml:"close"`
+		Query       string `yaml:"query"`
+		QueryEntry  string `yaml:"query_entry"`
+		QueryStatus string `yaml:"query_status"`
+		Search      string `yaml:"search"`
+	} `yaml:"paths"`
 }
 
 // settings are the resolved configuration: flags over environment over the
@@ -36,6 +50,8 @@ type settings struct {
 	ProfileID string
 	AccountID string
 	BaseURL   string
+	Timeout   time.Duration
+	Paths     clickpay.Paths
 	serverKey string // secret: never printed
 	keyFile   string
 }
@@ -50,7 +66,18 @@ func (g *globals) settings(keyFileFlag string) (*settings, error) {
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cf); err != nil {
-			return nil, usagef("config file %s: %v (keys: profile_id, account_id, base_url, server_key_file, state_dir)", g.ConfigFile, err)
+			msg := strings.NewReplacer("yaml: unmarshal errors:\n  ", "", " in type main.configFile", "").Replace(err.Error())
+			if strings.Contains(msg, "field server_key not found") {
+				return nil, usagef("config file %s: it must not hold the server key; put the key in a file readable only by you and name that file with server_key_file", g.ConfigFile)
+			}
+			return nil, usagef("config file %s: %s (keys: profile_id, account_id, base_url, server_key_file, state_dir, timeout, paths)", g.ConfigFile, msg)
+		}
+	}
+	var timeout time.Duration
+	if cf.Timeout != "" {
+		var err error
+		if timeout, err = time.ParseDuration(cf.Timeout); err != nil || timeout <= 0 {
+			return nil, usagef("config file %s: timeout %q is not a duration like 60s", g.ConfigFile, cf.Timeout)
 		}
 	}
 	s := &settings{
@@ -59,6 +86,9 @@ func (g *globals) settings(keyFileFlag string) (*settings, error) {
 		AccountID: first(os.Getenv("CLICKPAY_ACCOUNT_ID"), cf.AccountID),
 		BaseURL:   first(os.Getenv("CLICKPAY_BASE_URL"), cf.BaseURL, clickpay.DefaultBaseURL),
 		keyFile:   first(keyFileFlag, cf.ServerKeyFile),
+		Timeout:   timeout,
+		Paths: clickpay.Paths{New: cf.Paths.New, Add: cf.Paths.Add, Close: cf.Paths.Close, Query: cf.Paths.Query,
+			QueryEntry: cf.Paths.QueryEntry, QueryStatus: cf.Paths.QueryStatus, Search: cf.Paths.Search},
 	}
 	if s.StateDir == "" {
 		d, err := journal.DefaultDir()
@@ -86,8 +116,6 @@ func first(vals ...string) string {
 	}
 	return ""
 }
-
-func (s *settings) openJournal() (*journal.Journal, error) { return journal.Open(s.StateDir) }
 
 // sandboxConfig is the simulator's configuration for --sandbox and
 // `payroll sandbox`: the same variables as the client, with defaults, its
@@ -148,7 +176,8 @@ func (s *settings) client(ctx context.Context, sandbox bool) (c *clickpay.Client
 		if s.serverKey == "" {
 			return nil, nil, usageError{errors.New("no server key: set CLICKPAY_SERVER_KEY or name a file holding it with --server-key-file (or server_key_file in --config); or try it out with --sandbox")}
 		}
-		c, err := clickpay.New(clickpay.Config{BaseURL: s.BaseURL, ServerKey: s.serverKey, ProfileID: s.ProfileID, AccountID: s.AccountID})
+		c, err := clickpay.New(clickpay.Config{BaseURL: s.BaseURL, ServerKey: s.serverKey, ProfileID: s.ProfileID, AccountID: s.AccountID,
+			Timeout: s.Timeout, Paths: s.Paths})
 		if err != nil {
 			return nil, nil, usageError{err}
 		}
@@ -168,10 +197,58 @@ func (s *settings) client(ctx context.Context, sandbox bool) (c *clickpay.Client
 	}
 	srv := &http.Server{Handler: sandboxLatency(sim), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
-	c, err = clickpay.New(clickpay.Config{BaseURL: "http://" + l.Addr().String(), ServerKey: cfg.ServerKey, ProfileID: cfg.ProfileID, AccountID: cfg.AccountID})
+	c, err = clickpay.New(clickpay.Config{BaseURL: "http://" + l.Addr().String(), ServerKey: cfg.ServerKey, ProfileID: cfg.ProfileID, AccountID: cfg.AccountID,
+		Timeout: s.Timeout, Paths: s.Paths})
 	if err != nil {
 		srv.Close()
 		return nil, nil, err
 	}
 	return c, func() { srv.Close() }, nil
+}
+
+// session is what a command that pays or tracks needs: the settings, the
+// journal and, unless it only reads the journal, an API client.
+type session struct {
+	*settings
+	journal *journal.Journal
+	client  *clickpay.Client
+	stop    func()
+}
+
+// open resolves the settings and opens the journal, and with withClient the
+// API client (the sandbox's when sandbox is set).
+func (g *globals) open(ctx context.Context, keyFile string, sandbox, withClient bool) (*session, error) {
+	st, err := g.settings(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	x := &session{settings: st, stop: func() {}}
+	if withClient {
+		if x.client, x.stop, err = st.client(ctx, sandbox); err != nil {
+			return nil, err
+		}
+	}
+	if x.journal, err = journal.Open(st.StateDir); err != nil {
+		x.stop()
+		return nil, err
+	}
+	return x, nil
+}
+
+// Close closes the journal and stops an in-process sandbox.
+func (x *session) Close() {
+	x.journal.Close()
+	x.stop()
+}
+
+// uploader returns an uploader on the session's client and journal.
+func (x *session) uploader(s *streams, g *globals) *upload.Uploader {
+	return &upload.Uploader{API: x.client, Journal: x.journal, Log: g.logger(s.Err)}
+}
+
+// printJSON writes v as indented JSON on stdout.
+func printJSON(s *streams, v any) error {
+	enc := json.NewEncoder(s.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -17,23 +16,17 @@ func newHistoryCmd(s *streams, g *globals) *cobra.Command {
 		Short: "List past uploads: file, date, order id, batch id, count, total, status",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.settings("")
+			x, err := g.open(cmd.Context(), "", false, false)
 			if err != nil {
 				return err
 			}
-			j, err := st.openJournal()
-			if err != nil {
-				return err
-			}
-			defer j.Close()
-			lines, err := upload.History(cmd.Context(), j)
+			defer x.Close()
+			lines, err := upload.History(cmd.Context(), x.journal)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(s.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(lines)
+				return printJSON(s, lines)
 			}
 			if len(lines) == 0 {
 				fmt.Fprintln(s.Out, "no uploads yet")

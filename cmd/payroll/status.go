@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -62,28 +61,19 @@ type statusReport struct {
 
 func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) error {
 	ctx := cmd.Context()
-	st, err := g.settings(o.KeyFile)
+	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
 	if err != nil {
 		return err
 	}
-	j, err := st.openJournal()
-	if err != nil {
-		return err
-	}
-	defer j.Close()
-	client, stop, err := st.client(ctx, o.Sandbox)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	up, err := j.ByBatch(ctx, o.BatchID)
+	defer x.Close()
+	up, err := x.journal.ByBatch(ctx, o.BatchID)
 	if errors.Is(err, journal.ErrNotFound) {
-		return foreignStatus(cmd, s, g, o, client, st.StateDir)
+		return foreignStatus(cmd, s, g, o, x.client, x.StateDir)
 	}
 	if err != nil {
 		return err
 	}
-	u := &upload.Uploader{API: client, Journal: j, Log: g.logger(s.Err)}
+	u := x.uploader(s, g)
 	wait := o.Every
 	for {
 		rows, err := u.Refresh(ctx, up)
@@ -93,12 +83,12 @@ func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) err
 		results := upload.Results(up, rows)
 		final := upload.AllFinal(results)
 		if !o.Wait || final {
-			return finishStatus(s, g, o, j, up, rows, results, final)
+			return finishStatus(s, o, up, rows, results, final)
 		}
 		g.say(s, "waiting: %d of %d transfers final", countFinal(results), len(results))
 		select {
 		case <-ctx.Done():
-			return finishStatus(s, g, o, j, up, rows, results, final)
+			return finishStatus(s, o, up, rows, results, final)
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, time.Minute)
@@ -122,9 +112,7 @@ func foreignStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions,
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"batch_id": b.BatchID, "order_id": b.OrderID, "status": b.Status, "count": b.Count, "total": b.Total, "counts": counts})
+		return printJSON(s, map[string]any{"batch_id": b.BatchID, "order_id": b.OrderID, "status": b.Status, "count": b.Count, "total": b.Total, "counts": counts})
 	}
 	fmt.Fprintf(s.Out, "batch %s (order %s, %s): %d entries, SAR %s\n", b.BatchID, b.OrderID, b.Status, b.Count, b.Total.Grouped())
 	for _, st := range []string{"Pending", "Paid", "Failed", "Rejected"} {
@@ -148,7 +136,7 @@ func countFinal(rs []upload.ResultRow) int {
 	return n
 }
 
-func finishStatus(s *streams, g *globals, o *statusOptions, j *journal.Journal, up *journal.Upload, rows []journal.Row, results []upload.ResultRow, final bool) error {
+func finishStatus(s *streams, o *statusOptions, up *journal.Upload, rows []journal.Row, results []upload.ResultRow, final bool) error {
 	path := o.Results
 	if path == "" {
 		path = up.ResultsPath
@@ -168,9 +156,7 @@ func finishStatus(s *streams, g *globals, o *statusOptions, j *journal.Journal, 
 		rep.Retry = upload.FailedPath(up.File)
 	}
 	if o.JSON {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(s, rep)
 	}
 	fmt.Fprintf(s.Out, "batch %s (order %s, %s)\n", up.BatchID, up.OrderID, up.File)
 	for _, c := range rep.Counts {

@@ -111,23 +111,15 @@ func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) err
 	if err := confirm(s, g, o, plan); err != nil {
 		return err
 	}
-	st, err := g.settings(o.KeyFile)
+	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
 	if err != nil {
 		return err
 	}
-	client, stop, err := st.client(ctx, o.Sandbox)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	j, err := st.openJournal()
-	if err != nil {
-		return err
-	}
-	defer j.Close()
+	defer x.Close()
 	bar := progressbar.NewOptions(plan.Count, progressbar.OptionSetWriter(s.Err), progressbar.OptionSetVisibility(s.ErrTerminal && !g.Quiet),
 		progressbar.OptionSetDescription("uploading"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	u := &upload.Uploader{API: client, Journal: j, Log: g.logger(s.Err), Progress: func(sent, total int) { bar.Set(sent) }}
+	u := x.uploader(s, g)
+	u.Progress = func(sent, total int) { bar.Set(sent) }
 	up, resumed, err := u.Prepare(ctx, plan, o.Force, o.OrderID != "")
 	if err != nil {
 		return err

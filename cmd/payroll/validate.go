@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -75,9 +74,7 @@ func runValidate(cmd *cobra.Command, s *streams, g *globals, o *validateOptions)
 	sum := res.Summary(o.Lang)
 	sum.Reports = written
 	if o.JSON {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
+		if err := printJSON(s, sum); err != nil {
 			return err
 		}
 	} else {

@@ -96,7 +96,7 @@ func (e *Error) Cause() string {
 	case e.HTTPStatus == 400:
 		return "Clickpay refused the request as invalid"
 	case e.HTTPStatus == 404:
-		return "not found; check the batch id and CLICKPAY_BASE_URL"
+		return "not found; check the batch id, CLICKPAY_BASE_URL and the call paths"
 	}
 	return "the call failed"
 }

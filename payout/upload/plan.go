@@ -114,16 +114,21 @@ func NewPlan(file, hash, orderID string, lines []payout.Line, pageSize int) (*Pl
 // matches payout.ErrResumable (run the same command again) or
 // payout.ErrMismatch (needs a human) with errors.Is.
 type StopError struct {
-	Kind error // payout.ErrResumable or payout.ErrMismatch
-	Msg  string
-	Err  error
+	Kind error  // payout.ErrResumable or payout.ErrMismatch
+	Msg  string // what stopped
+	Err  error  // the failure behind it, if any
+	Hint string // what to do
 }
 
 func (e *StopError) Error() string {
+	s := e.Msg
 	if e.Err != nil {
-		return e.Msg + ": " + e.Err.Error()
+		s += ": " + e.Err.Error()
 	}
-	return e.Msg
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
 }
 
 // Is matches the kind.
@@ -131,8 +136,10 @@ func (e *StopError) Is(target error) bool { return target == e.Kind }
 
 func (e *StopError) Unwrap() error { return e.Err }
 
+const resumeHint = "run the same command again to resume (nothing is sent twice)"
+
 func resumable(err error, format string, a ...any) error {
-	return &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...) + "; run the same command again to resume (nothing is sent twice)", Err: err}
+	return &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...), Err: err, Hint: resumeHint}
 }
 
 func mismatch(format string, a ...any) error {

@@ -497,7 +497,9 @@ func (r *run) close(ctx context.Context) error {
 		}
 		r.up.Status = journal.StatusOpen
 		if clickpay.IsInsufficientBalance(err) {
-			return resumable(err, "the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees); top up the deposit account, then", r.up.BatchID, r.up.Total.Grouped())
+			return &StopError{Kind: payout.ErrResumable, Err: err,
+				Msg:  fmt.Sprintf("the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees)", r.up.BatchID, r.up.Total.Grouped()),
+				Hint: "top up the deposit account, then " + resumeHint}
 		}
 		return resumable(err, "closing batch %s failed", r.up.BatchID)
 	}
