@@ -7,6 +7,7 @@ import (
 
 	"payroll/importer"
 	"payroll/payout"
+	"payroll/payout/journal"
 )
 
 // The exit codes of DESIGN.md.
@@ -44,7 +45,7 @@ func exitCode(err error) int {
 		return exitInvalid
 	case errors.Is(err, payout.ErrMismatch):
 		return exitMismatch
-	case errors.Is(err, payout.ErrResumable):
+	case errors.Is(err, payout.ErrResumable), errors.Is(err, journal.ErrBusy):
 		return exitResume
 	}
 	// Anything else (a report that cannot be written, a full disk) stopped

@@ -118,6 +118,11 @@ func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) err
 	defer x.Close()
 	bar := progressbar.NewOptions(plan.Count, progressbar.OptionSetWriter(s.Err), progressbar.OptionSetVisibility(s.ErrTerminal && !g.Quiet),
 		progressbar.OptionSetDescription("uploading"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	unlock, err := x.journal.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	u := x.uploader(s, g)
 	u.Progress = func(sent, total int) { bar.Set(sent) }
 	up, resumed, err := u.Prepare(ctx, plan, o.Force, o.OrderID != "")
@@ -127,6 +132,7 @@ func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) err
 	if resumed {
 		g.say(s, "resuming the upload of order %s (%s)", up.OrderID, up.Status)
 	}
+	fmt.Fprintf(s.Out, "order id: %s\n", up.OrderID)
 	rows, err := u.Run(ctx, up)
 	bar.Finish()
 	if err != nil {
@@ -163,7 +169,9 @@ func printPlan(s *streams, p *upload.Plan, o *uploadOptions) {
 		target = "the sandbox"
 	}
 	fmt.Fprintf(s.Out, "plan: pay %d rows, SAR %s, in %d pages of up to %d, to %s\n", p.Count, p.Total.Grouped(), p.Pages(), p.PageSize, target)
-	fmt.Fprintf(s.Out, "order id: %s\n", p.OrderID)
+	if o.DryRun {
+		fmt.Fprintf(s.Out, "order id: %s\n", p.OrderID)
+	}
 }
 
 func printPages(s *streams, p *upload.Plan) error {

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,4 +89,25 @@ func TestPlanRowsAndEntries(t *testing.T) {
 	if calls, _ := j.Calls(ctx, up.ID); len(calls) != 1 {
 		t.Errorf("calls %v", calls)
 	}
+}
+
+func TestLock(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := Open(dir)
+	defer a.Close()
+	b, _ := Open(dir)
+	defer b.Close()
+	unlock, err := a.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lock(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second lock: %v", err)
+	}
+	unlock()
+	unlock2, err := b.Lock()
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	unlock2()
 }

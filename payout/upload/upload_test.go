@@ -322,3 +322,27 @@ func TestMatchWithoutEcho(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedButStatusesUnread: when the batch is closed but the query that
+// follows fails, the upload is still done; statuses come with Refresh.
+func TestClosedButStatusesUnread(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 3, 2)
+	h.sim.Inject(clickpaysim.Fault{Call: "query", N: 2, Kind: clickpaysim.Fail500})
+	rows, err := h.upload(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.sim.Calls("close") != 1 || rows[0].EntryID != "" {
+		t.Fatalf("close calls %d, entry %q", h.sim.Calls("close"), rows[0].EntryID)
+	}
+	up, _ := h.j.ByOrder(context.Background(), h.plan.OrderID)
+	if up.Status != journal.StatusClosed {
+		t.Fatalf("status %s", up.Status)
+	}
+	u := &upload.Uploader{API: h.client, Journal: h.j}
+	rows, err = u.Refresh(context.Background(), up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.checkExactlyOnce(rows)
+}

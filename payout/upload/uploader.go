@@ -145,7 +145,14 @@ func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, 
 	if err := r.close(ctx); err != nil {
 		return nil, err
 	}
-	return u.Refresh(ctx, r.up)
+	rows, err := u.Refresh(ctx, r.up)
+	if err != nil && errors.Is(err, payout.ErrResumable) {
+		// The batch is closed: the upload is done. Entry ids and statuses
+		// come later, with `payroll status`.
+		u.log().Warn("the batch is closed, but its entries could not be read yet; run payroll status", "batch", r.up.BatchID, "err", err)
+		return u.Journal.Rows(ctx, r.up.ID)
+	}
+	return rows, err
 }
 
 func (r *run) retries() int {
