@@ -224,3 +224,19 @@ func FuzzXLSX(f *testing.F) {
 		drain(writeFile(t, "f.xlsx", b))
 	})
 }
+
+// TestFormatByContent: the extension does not decide the format.
+func TestFormatByContent(t *testing.T) {
+	x := excelize.NewFile()
+	x.SetCellStr("Sheet1", "A1", "Name")
+	var buf bytes.Buffer
+	x.WriteTo(&buf)
+	wb, rows := readAll(t, writeFile(t, "looks-like.csv", buf.Bytes()), Options{})
+	if wb.Format() != FormatXLSX || rows[0].Cells[0] != "Name" {
+		t.Errorf("XLSX named .csv: %s %v", wb.Format(), rows)
+	}
+	wb, rows = readAll(t, writeFile(t, "looks-like.xlsx", []byte("Name;Amount\nA;1\n")), Options{})
+	if wb.Format() != FormatCSV || len(rows[0].Cells) != 2 {
+		t.Errorf("CSV named .xlsx: %s %v", wb.Format(), rows)
+	}
+}

@@ -180,10 +180,12 @@ func TestRejections(t *testing.T) {
 	if st, _ := statusOf(err); st != 401 || !strings.Contains(err.Error(), "server key was refused") || !strings.Contains(err.Error(), "Authentication failed") {
 		t.Errorf("wrong key: %v", err)
 	}
-	wrongProfile := setup(t, clickpaysim.Config{}, func(c *clickpay.Config) { c.ProfileID = "42" })
-	_, err = wrongProfile.client.NewBatch(ctx, "o", nil)
-	if st, _ := statusOf(err); st != 400 || !strings.Contains(err.Error(), "profile or account id is wrong") {
-		t.Errorf("wrong profile: %v", err)
+	for _, mod := range []func(c *clickpay.Config){func(c *clickpay.Config) { c.ProfileID = "42" }, func(c *clickpay.Config) { c.AccountID = "43" }} {
+		wrong := setup(t, clickpaysim.Config{}, mod)
+		_, err = wrong.client.NewBatch(ctx, "o", nil)
+		if st, _ := statusOf(err); st != 400 || !strings.Contains(err.Error(), "profile or account id is wrong") {
+			t.Errorf("wrong profile or account: %v", err)
+		}
 	}
 }
 
