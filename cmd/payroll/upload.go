@@ -130,7 +130,13 @@ func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) err
 		return err
 	}
 	if resumed {
-		g.say(s, "resuming the upload of order %s (%s)", up.OrderID, up.Status)
+		g.say(s, "resuming the upload of order %s (%s); the plan recorded then is kept", up.OrderID, up.Status)
+		if o.Results != "" && o.Results != up.ResultsPath {
+			if err := x.journal.SetResultsPath(ctx, up.ID, o.Results); err != nil {
+				return err
+			}
+			up.ResultsPath = o.Results
+		}
 	}
 	fmt.Fprintf(s.Out, "order id: %s\n", up.OrderID)
 	rows, err := u.Run(ctx, up)
