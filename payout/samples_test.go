@@ -166,7 +166,7 @@ func TestSamples(t *testing.T) {
 	os.WriteFile(samplePath("arabic-libreoffice.xlsx"), b, 0o644)
 }
 
-func writeCSV(t *testing.T, path string, rows [][]string, comma rune) {
+func writeCSV(t testing.TB, path string, rows [][]string, comma rune) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)

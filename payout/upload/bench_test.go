@@ -1,0 +1,45 @@
+package upload_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"payroll/payout/clickpay"
+	"payroll/payout/clickpaysim"
+	"payroll/payout/journal"
+	"payroll/payout/upload"
+)
+
+// BenchmarkUpload2000 pays 2,000 rows in pages of 100 into the simulator
+// on loopback, with the journal on disk: the cost of the exactly-once
+// bookkeeping, not of the network.
+// Run: go test ./payout/upload -run '^$' -bench Upload -benchmem
+func BenchmarkUpload2000(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		sim, _ := clickpaysim.New(clickpaysim.Config{ServerKey: "k"})
+		srv := httptest.NewServer(sim)
+		client, _ := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: "k", ProfileID: clickpaysim.DefaultProfileID, AccountID: clickpaysim.DefaultAccountID})
+		j, err := journal.Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, _ := upload.NewPlan("f", strings.Repeat("cd", 32), fmt.Sprint("bench-", b.N), lines(2000), 100)
+		b.StartTimer()
+		u := &upload.Uploader{API: client, Journal: j}
+		up, _, err := u.Prepare(context.Background(), plan, false, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := u.Run(context.Background(), up); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		j.Close()
+		srv.Close()
+		b.StartTimer()
+	}
+}
