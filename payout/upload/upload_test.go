@@ -41,6 +41,10 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, simCfg clickpaysim.Config, rows, pageSize int) *harness {
+	return newHarnessPaths(t, simCfg, rows, pageSize, clickpay.Paths{})
+}
+
+func newHarnessPaths(t *testing.T, simCfg clickpaysim.Config, rows, pageSize int, paths clickpay.Paths) *harness {
 	t.Helper()
 	simCfg.ServerKey = "k"
 	sim, err := clickpaysim.New(simCfg)
@@ -50,8 +54,8 @@ func newHarness(t *testing.T, simCfg clickpaysim.Config, rows, pageSize int) *ha
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	client, err := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: "k", ProfileID: clickpaysim.DefaultProfileID, AccountID: clickpaysim.DefaultAccountID,
-		HTTPClient: &http.Client{Timeout: 250 * time.Millisecond},
-		Retry:      clickpay.Retry{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond, Budget: time.Second}})
+		HTTPClient: &http.Client{Timeout: 250 * time.Millisecond}, Paths: paths,
+		Retry: clickpay.Retry{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond, Budget: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,4 +349,31 @@ func TestClosedButStatusesUnread(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.checkExactlyOnce(rows)
+}
+
+// TestServerWithoutSearch: where the server has no search call, a create
+// that was not applied is simply sent again; one that was applied but
+// unanswered leaves an unclosed batch and stops for a human (the simulator,
+// like a server with unique order ids, refuses the second create).
+func TestServerWithoutSearch(t *testing.T) {
+	noSearch := clickpay.Paths{Search: "/payout/batch/request/nosearch"}
+	h := newHarnessPaths(t, clickpaysim.Config{}, 5, 2, noSearch)
+	h.sim.Inject(clickpaysim.Fault{Call: "new", N: 1, Kind: clickpaysim.Fail500})
+	rows, err := h.upload(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[4].EntryID == "" {
+		t.Fatalf("rows %+v", rows)
+	}
+
+	h = newHarnessPaths(t, clickpaysim.Config{}, 5, 2, noSearch)
+	h.sim.Inject(clickpaysim.Fault{Call: "new", N: 1, Kind: clickpaysim.ApplyThenCut})
+	_, err = h.upload(2)
+	if !errors.Is(err, payout.ErrMismatch) || !strings.Contains(err.Error(), "cannot search") {
+		t.Fatalf("applied create without search: %v", err)
+	}
+	if h.sim.Calls("close") != 0 {
+		t.Error("a batch was closed")
+	}
 }

@@ -109,6 +109,8 @@ type run struct {
 	rows   []journal.Row
 	pages  [][]journal.Row
 	states []string
+	// noSearch is set when the server has no search call.
+	noSearch bool
 }
 
 // Run creates, fills, checks and closes the batch of an upload, resuming
@@ -255,6 +257,9 @@ func (r *run) create(ctx context.Context) error {
 				return r.setBatch(id)
 			}
 			r.setPage(0, journal.PagePlanned)
+			if r.noSearch {
+				return mismatch("Clickpay already has a batch for order %s, probably made by a create call whose answer was lost, and this server cannot search for it; it was not closed, so it pays nothing. Find it in the dashboard, or use --force to start a new batch under another order id", r.up.OrderID)
+			}
 			return mismatch("Clickpay already has a batch for order %s, but none of its entries are ours; check the dashboard, then use --force to start a new batch under another order id", r.up.OrderID)
 		default:
 			if err := r.setPage(0, journal.PagePlanned); err != nil {
@@ -281,6 +286,15 @@ func (r *run) findBatch(ctx context.Context) (string, error) {
 	ref := r.pages[0][0].Request.MerchantReference
 	entries, err := r.u.API.Search(ctx, ref)
 	r.record("search", 0, err)
+	var ce *clickpay.Error
+	if errors.As(err, &ce) && ce.HTTPStatus == 404 {
+		// This server has no search call (only PayTabs documents it). A
+		// batch that an earlier call may have created cannot be found; it
+		// is never closed, so it pays nothing, and a new one is created.
+		r.noSearch = true
+		r.u.log().Warn("the server cannot search entries; if the earlier create call was applied, that batch stays open and unpaid", "order", r.up.OrderID)
+		return "", nil
+	}
 	if err != nil {
 		return "", resumable(err, "could not check whether the batch was created (search for %s)", ref)
 	}
