@@ -104,6 +104,7 @@ type Server struct {
 	cfg    Config
 	mu     sync.Mutex
 	st     *state
+	seen   time.Time // modification time of the state file last read or written
 	faults []Fault
 	calls  map[string]int
 }
@@ -184,10 +185,28 @@ func (s *Server) Calls(kind string) int {
 	return s.calls[kind]
 }
 
+// reload reads the state file again when another process (a standalone
+// sandbox, or a second command) changed it since this one last saw it.
+func (s *Server) reload() {
+	if s.cfg.StateFile == "" {
+		return
+	}
+	fi, err := os.Stat(s.cfg.StateFile)
+	if err != nil || fi.ModTime().Equal(s.seen) {
+		return
+	}
+	if st, err := s.load(); err == nil {
+		s.st = st
+	}
+}
+
 func (s *Server) load() (*state, error) {
 	st := &state{NextBatch: 1000, NextEntry: 50000, Batches: map[string]*batch{}}
 	if s.cfg.StateFile == "" {
 		return st, nil
+	}
+	if fi, err := os.Stat(s.cfg.StateFile); err == nil {
+		s.seen = fi.ModTime()
 	}
 	b, err := os.ReadFile(s.cfg.StateFile)
 	if os.IsNotExist(err) {
@@ -220,7 +239,13 @@ func (s *Server) save() error {
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, s.cfg.StateFile)
+	if err := os.Rename(tmp, s.cfg.StateFile); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(s.cfg.StateFile); err == nil {
+		s.seen = fi.ModTime()
+	}
+	return nil
 }
 
 // apiError is an answer in the PayTabs error shape.
@@ -267,6 +292,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	s.reload()
 	s.calls[kind]++
 	fault := s.faultFor(kind, s.calls[kind])
 	if fault != nil && (fault.Kind == Fail500 || fault.Kind == TooMany) {

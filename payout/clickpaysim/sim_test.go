@@ -113,3 +113,25 @@ func TestPageLimit(t *testing.T) {
 		t.Errorf("3 requests with a limit of 2: %v", err)
 	}
 }
+
+// TestTwoProcessesShareTheStateFile: a batch made through one simulator is
+// seen by another on the same state file, and the other's changes by the first.
+func TestTwoProcessesShareTheStateFile(t *testing.T) {
+	ctx := context.Background()
+	state := filepath.Join(t.TempDir(), "sandbox.json")
+	a := start(t, clickpaysim.Config{StateFile: state})
+	b := start(t, clickpaysim.Config{StateFile: state})
+	nb, err := a.NewBatch(ctx, "o", []payout.Request{request(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // distinct modification times
+	if _, err := b.Add(ctx, nb.BatchID, "o", []payout.Request{request(2)}); err != nil {
+		t.Fatalf("add through the second: %v", err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	q, err := a.Query(ctx, nb.BatchID)
+	if err != nil || len(q.Entries) != 2 {
+		t.Fatalf("first sees %+v %v", q, err)
+	}
+}
