@@ -206,6 +206,9 @@ func classify(header string) kind {
 		return kind{id: true}
 	}
 	n := Normalize(header)
+	if len([]rune(n)) > 30 {
+		return kind{} // a sentence, not a header
+	}
 	for _, w := range salaryWords {
 		if strings.Contains(n, Normalize(w)) {
 			return kind{candidate: true}

@@ -132,14 +132,22 @@ func fieldList() string {
 	return strings.Join(s, ", ")
 }
 
-// headerScore counts how many cells of a row are recognised headers.
+// headerScore counts how many cells of a row are recognised headers. A row
+// with no header naming a field exactly (only salary-like words) scores 0:
+// sentences in an instructions sheet are not a header.
 func headerScore(r importer.Row) int {
-	n := 0
+	n, exact := 0, false
 	for _, c := range r.Cells {
 		k := classify(c)
+		if k.field != "" {
+			exact = true
+		}
 		if k.field != "" || k.candidate || k.city || k.id {
 			n++
 		}
+	}
+	if !exact {
+		return 0
 	}
 	return n
 }

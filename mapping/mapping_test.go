@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"payroll/importer"
 )
 
@@ -161,5 +163,31 @@ func TestOpenWithoutHeader(t *testing.T) {
 	_, err := Open(p, Options{})
 	if err == nil || !strings.Contains(err.Error(), "no header row found in the first 20 rows") {
 		t.Errorf("err %v", err)
+	}
+}
+
+// TestFirstSheetWithAHeader: a workbook whose first sheet holds notes is
+// read from the first sheet that has a header row.
+func TestFirstSheetWithAHeader(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "Notes")
+	f.SetCellStr("Notes", "A1", "Pay on the 25th")
+	f.NewSheet("March")
+	f.SetSheetRow("March", "A2", &[]any{"Name", "IBAN", "Amount", "Mobile", "Email", "Address"})
+	f.SetSheetRow("March", "A3", &[]any{"Ali", "SA0380000000608010167519", 100, "0501234567", "a@example.com", "R"})
+	p := filepath.Join(t.TempDir(), "x.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Mapping().Sheet != "March" || r.Mapping().HeaderRow != 2 {
+		t.Errorf("sheet %q header %d", r.Mapping().Sheet, r.Mapping().HeaderRow)
+	}
+	if !r.Next() || r.Record().Get(Amount) != "100" || r.Record().Row != 3 {
+		t.Errorf("record %+v", r.Record())
 	}
 }
