@@ -134,6 +134,9 @@ type Rows interface {
 // Open opens path and detects its format from its first bytes, not only its
 // extension.
 func Open(path string, opts Options) (*Workbook, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, &Error{Path: path, Msg: "this is a folder, not a file; name the spreadsheet inside it", Err: ErrUnsupported}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{Path: path, Msg: openMessage(err), Err: err}

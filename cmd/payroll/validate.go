@@ -83,6 +83,10 @@ func runValidate(cmd *cobra.Command, s *streams, g *globals, o *validateOptions)
 	if res.Err() != nil {
 		return silentError{exitInvalid}
 	}
+	if res.RowsRead == 0 {
+		fmt.Fprintf(s.Out, "no data rows below the header on row %d: nothing to pay\n", res.Mapping.HeaderRow)
+		return silentError{exitInvalid}
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package upload
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"payroll/payout"
@@ -68,5 +70,19 @@ func PlanFile(ctx context.Context, path string, opts FileOptions) (*Checked, err
 	if c.Plan.Results == "" {
 		c.Plan.Results = DefaultResultsPath(path)
 	}
+	if err := checkWritable(c.Plan.Results); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// checkWritable makes sure the results sheet can be written before any
+// money moves, by creating and removing a file in its folder.
+func checkWritable(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".payroll-check-*")
+	if err != nil {
+		return fmt.Errorf("the results sheet %s cannot be written (%v); choose another place with --results; nothing was sent", path, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
