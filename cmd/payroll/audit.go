@@ -88,7 +88,7 @@ func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error
 		if n := len(res.InvalidRows()); n > 0 {
 			fmt.Fprintf(s.Out, "%d invalid rows were not audited (they cannot have been sent): %s\n", n, rowList(res.InvalidRows()))
 		}
-		fmt.Fprintf(s.Out, "%d rows, %d flagged\n", len(lines), flagged)
+		fmt.Fprintf(s.Out, "%s, %d flagged\n", rowsText(len(lines)), flagged)
 	}
 	if flagged > 0 {
 		return silentError{exitInvalid}

@@ -179,7 +179,7 @@ func TestCrashAnywhere(t *testing.T) {
 	os.WriteFile(sheet, buf.Bytes(), 0o644)
 	env := []string{"PAYROLL_SANDBOX_LATENCY=40ms", "PAYROLL_SANDBOX_SETTLE=1h"}
 	args := func(state string) []string {
-		return []string{"upload", sheet, "--sandbox", "--yes", "--page-size", "100", "--results", filepath.Join(state, "results.csv"), "--state-dir", state}
+		return []string{"upload", sheet, "--sandbox", "--yes", "--page-size", "100", "--results", state + "-results.csv", "--state-dir", state}
 	}
 
 	// How long an uninterrupted upload takes (the faster of two), to

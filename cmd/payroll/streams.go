@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 )
 
@@ -12,3 +13,13 @@ type streams struct {
 	InTerminal  bool      // stdin is a terminal (confirmation prompts)
 	ErrTerminal bool      // stderr is a terminal (progress bars)
 }
+
+// plural writes "1 row", "2 rows".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func rowsText(n int) string { return plural(n, "row") }

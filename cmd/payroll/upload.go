@@ -148,7 +148,7 @@ func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) err
 	if err := upload.WriteResults(up.ResultsPath, results); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "closed batch %s: %d rows, SAR %s (order %s)\n", up.BatchID, up.Count, up.Total.Grouped(), up.OrderID)
+	fmt.Fprintf(s.Out, "closed batch %s: %s, SAR %s (order %s)\n", up.BatchID, rowsText(up.Count), up.Total.Grouped(), up.OrderID)
 	for _, c := range upload.CountStatuses(results) {
 		fmt.Fprintf(s.Out, "  %-10s %d\n", c.Status, c.Count)
 	}
@@ -174,7 +174,7 @@ func printPlan(s *streams, p *upload.Plan, o *uploadOptions) {
 	if o.Sandbox {
 		target = "the sandbox"
 	}
-	fmt.Fprintf(s.Out, "plan: pay %d rows, SAR %s, in %d pages of up to %d, to %s\n", p.Count, p.Total.Grouped(), p.Pages(), p.PageSize, target)
+	fmt.Fprintf(s.Out, "plan: pay %s, SAR %s, in %s of up to %d, to %s\n", rowsText(p.Count), p.Total.Grouped(), plural(p.Pages(), "page"), p.PageSize, target)
 	if o.DryRun {
 		fmt.Fprintf(s.Out, "order id: %s\n", p.OrderID)
 	}
@@ -204,7 +204,7 @@ func confirm(s *streams, g *globals, o *uploadOptions, p *upload.Plan) error {
 	if !s.InTerminal {
 		return usagef("not sending without confirmation: there is no terminal to ask on; add --yes to confirm")
 	}
-	fmt.Fprintf(s.Err, "Type yes to pay %d rows, SAR %s: ", p.Count, p.Total.Grouped())
+	fmt.Fprintf(s.Err, "Type yes to pay %s, SAR %s: ", rowsText(p.Count), p.Total.Grouped())
 	line, _ := bufio.NewReader(s.In).ReadString('\n')
 	if strings.TrimSpace(strings.ToLower(line)) != "yes" {
 		return usagef("not confirmed; nothing was sent")

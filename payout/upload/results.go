@@ -2,7 +2,6 @@ package upload
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -328,9 +327,4 @@ func (u *Uploader) Audit(ctx context.Context, lines []payout.Line) ([]AuditLine,
 		out = append(out, al)
 	}
 	return out, nil
-}
-
-// Describe is a one-line account of an upload for people.
-func Describe(up *journal.Upload) string {
-	return fmt.Sprintf("batch %s, order %s: %d rows, SAR %s, %s", up.BatchID, up.OrderID, up.Count, up.Total.Grouped(), up.Status)
 }
