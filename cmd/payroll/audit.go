@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +20,7 @@ type auditOptions struct {
 	JSON     bool
 	Sandbox  bool
 	KeyFile  string
+	Since    string
 }
 
 func newAuditCmd(s *streams, g *globals) *cobra.Command {
@@ -28,8 +31,10 @@ func newAuditCmd(s *streams, g *globals) *cobra.Command {
 		Long: `audit checks every valid row of FILE against every closed batch in the
 journal, refreshed from the server, and says for each row which batch and
 entry paid it and its status. Rows paid twice, never sent, or failed are
-flagged. Rows are matched by IBAN and amount. Exit code 1 when any row is
-flagged.`,
+flagged. Rows are matched by IBAN and amount. Batches uploaded more than
+20 days before the sheet's first upload are left out, so that last month's
+payroll is not taken for a second payment (--since changes this). Exit code 1
+when any row is flagged.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
@@ -40,6 +45,7 @@ flagged.`,
 	var dup bool
 	addFileFlags(cmd, &o.Sheet, &o.Mapping, &o.Encoding, &dup)
 	f.BoolVar(&o.JSON, "json", false, "print as JSON")
+	f.StringVar(&o.Since, "since", "", "only batches uploaded on or after this date, YYYY-MM-DD (default: 20 days before the sheet's first upload)")
 	f.BoolVar(&o.Sandbox, "sandbox", false, "ask the built-in simulator")
 	f.StringVar(&o.KeyFile, "server-key-file", "", "file holding the Clickpay server key (else CLICKPAY_SERVER_KEY)")
 	return cmd
@@ -57,7 +63,13 @@ func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error
 		return err
 	}
 	defer x.Close()
-	lines, err := x.uploader(s, g).Audit(ctx, res.Lines)
+	u := x.uploader(s, g)
+	since, err := auditSince(ctx, u, o)
+	if err != nil {
+		return err
+	}
+	g.say(s, "checking the batches uploaded since %s (--since to change)", since.Local().Format("2006-01-02"))
+	lines, err := u.Audit(ctx, res.Lines, since)
 	if err != nil {
 		return err
 	}
@@ -94,4 +106,20 @@ func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error
 		return silentError{exitInvalid}
 	}
 	return nil
+}
+
+// auditSince is --since, or the default window of the file's first upload.
+func auditSince(ctx context.Context, u *upload.Uploader, o *auditOptions) (time.Time, error) {
+	if o.Since != "" {
+		t, err := time.ParseInLocation("2006-01-02", o.Since, time.Local)
+		if err != nil {
+			return t, usagef("--since must be a date like 2026-03-01, not %q", o.Since)
+		}
+		return t, nil
+	}
+	hash, err := upload.HashFile(o.File)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return u.AuditSince(ctx, hash, time.Now())
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"payroll/payout"
 	"payroll/payout/clickpay"
@@ -221,12 +222,35 @@ const (
 	VerdictTwice     = "paid twice"
 )
 
+// AuditWindow is how far before a sheet's first upload Audit looks by
+// default: far enough to catch the same salaries paid again from a
+// corrected copy of the sheet, short enough to leave last month's payroll
+// (same IBANs, often the same amounts) out.
+const AuditWindow = 20 * 24 * time.Hour
+
+// AuditSince returns the default start of an audit of a file: AuditWindow
+// before the first upload of its content, or before now when it was never
+// uploaded.
+func (u *Uploader) AuditSince(ctx context.Context, fileHash string, now time.Time) (time.Time, error) {
+	ups, err := u.Journal.ByHash(ctx, fileHash)
+	if err != nil {
+		return time.Time{}, err
+	}
+	first := now
+	for _, up := range ups {
+		if up.CreatedAt.Before(first) {
+			first = up.CreatedAt
+		}
+	}
+	return first.Add(-AuditWindow), nil
+}
+
 // Audit checks every valid line of a sheet against every closed batch in
-// the journal, refreshed from the server: which entry paid it, and whether
-// it was paid twice, never sent, or failed. Rows are matched by IBAN and
-// amount; several rows of the sheet with the same IBAN and amount share
-// the payments found for them in order.
-func (u *Uploader) Audit(ctx context.Context, lines []payout.Line) ([]AuditLine, error) {
+// the journal created since the given time, refreshed from the server:
+// which entry paid it, and whether it was paid twice, never sent, or
+// failed. Rows are matched by IBAN and amount; several rows of the sheet
+// with the same IBAN and amount share the payments found for them in order.
+func (u *Uploader) Audit(ctx context.Context, lines []payout.Line, since time.Time) ([]AuditLine, error) {
 	refreshed := map[int64]bool{}
 	uploads := map[int64]*journal.Upload{}
 	type candidate struct {
@@ -255,8 +279,8 @@ func (u *Uploader) Audit(ctx context.Context, lines []payout.Line) ([]AuditLine,
 				}
 				uploads[r.UploadID] = up
 			}
-			if up.Status != journal.StatusClosed {
-				continue // never closed: nothing of it is paid
+			if up.Status != journal.StatusClosed || up.CreatedAt.Before(since) {
+				continue // never closed (nothing of it is paid), or an earlier payroll
 			}
 			if !refreshed[up.ID] {
 				refreshed[up.ID] = true

@@ -377,3 +377,30 @@ func TestServerWithoutSearch(t *testing.T) {
 		t.Error("a batch was closed")
 	}
 }
+
+// TestAuditWindow: batches uploaded before the audit's start are left out;
+// the default start is AuditWindow before the file's first upload.
+func TestAuditWindow(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 3, 2)
+	if _, err := h.upload(1); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u := &upload.Uploader{API: h.client, Journal: h.j}
+	since, err := u.AuditSince(ctx, h.plan.FileHash, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, _ := h.j.ByOrder(ctx, h.plan.OrderID)
+	if want := up.CreatedAt.Add(-upload.AuditWindow); !since.Equal(want) {
+		t.Errorf("since %v, want %v", since, want)
+	}
+	lines, err := u.Audit(ctx, h.plan.Lines, since)
+	if err != nil || lines[0].Verdict != upload.VerdictPaid || len(lines[0].Payments) != 1 || lines[0].Payments[0].EntryID == "" {
+		t.Fatalf("in the window: %+v %v", lines, err)
+	}
+	lines, _ = u.Audit(ctx, h.plan.Lines, time.Now().Add(time.Hour))
+	if lines[0].Verdict != upload.VerdictNeverSent {
+		t.Errorf("after the window: %+v", lines[0])
+	}
+}
