@@ -253,3 +253,40 @@ func TestCrashAnywhere(t *testing.T) {
 		t.Errorf("only %d kills landed in the middle of the upload", resumed)
 	}
 }
+
+// TestInterrupt sends Ctrl-C (SIGINT) to an upload in progress: it stops
+// with exit 3 and says to run the same command again, which finishes it.
+func TestInterrupt(t *testing.T) {
+	work := t.TempDir()
+	sheet := filepath.Join(work, "big.csv")
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"Name", "IBAN", "Net Salary", "Mobile", "Email", "Address"})
+	for i := 0; i < 500; i++ {
+		w.Write([]string{fmt.Sprintf("Employee %d", i), saIBAN(5000 + i), "1000.00", "0501234567", "e@example.com", "Riyadh"})
+	}
+	w.Flush()
+	os.WriteFile(sheet, buf.Bytes(), 0o644)
+	state := filepath.Join(work, "state")
+	env := []string{"PAYROLL_SANDBOX_LATENCY=50ms", "PAYROLL_SANDBOX_SETTLE=1h"}
+	args := []string{"upload", sheet, "--sandbox", "--yes", "--page-size", "20", "--state-dir", state}
+	cmd := command(t, env, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(600 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(out.String(), "run the same command again") {
+		t.Fatalf("interrupted upload: %v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "goroutine ") {
+		t.Errorf("a stack trace was printed:\n%s", out.String())
+	}
+	again, err := command(t, env, args...).CombinedOutput()
+	if err != nil || !strings.Contains(string(again), "resuming") || !strings.Contains(string(again), "closed batch 1001: 500 rows") {
+		t.Fatalf("second run: %v\n%s", err, again)
+	}
+}
