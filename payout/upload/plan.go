@@ -142,6 +142,12 @@ func resumable(err error, format string, a ...any) error {
 	return &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...), Err: err, Hint: resumeHint}
 }
 
+// interrupted is the stop after Ctrl-C: the call in flight was abandoned
+// and its outcome is left for the next run to find out.
+func interrupted(when string) error {
+	return &StopError{Kind: payout.ErrResumable, Msg: "interrupted " + when, Hint: resumeHint}
+}
+
 func mismatch(format string, a ...any) error {
 	return &StopError{Kind: payout.ErrMismatch, Msg: fmt.Sprintf(format, a...)}
 }

@@ -245,6 +245,8 @@ func (r *run) create(ctx context.Context) error {
 			}
 			r.u.log().Info("batch created", "batch", b.BatchID, "order", r.up.OrderID)
 			return r.setBatch(string(b.BatchID))
+		case ctx.Err() != nil:
+			return interrupted("while creating the batch")
 		case clickpay.IsUnknown(err):
 			r.u.log().Warn("creating the batch: outcome unknown, checking the server", "err", err)
 			continue
@@ -344,6 +346,9 @@ func (r *run) fill(ctx context.Context) error {
 					return err
 				}
 				break
+			}
+			if ctx.Err() != nil {
+				return interrupted(fmt.Sprintf("while sending page %d of %d", p+1, len(r.pages)))
 			}
 			if clickpay.IsUnknown(err) || clickpay.IsDuplicate(err) {
 				r.u.log().Warn("adding a page: outcome unknown, checking the server", "page", p+1, "err", err)
@@ -509,6 +514,10 @@ func (r *run) close(ctx context.Context) error {
 		switch {
 		case err == nil:
 			return r.closed()
+		case ctx.Err() != nil:
+			// The close may have been applied: the journal says "closing",
+			// and the next run asks the server before anything else.
+			return interrupted("while closing the batch")
 		case clickpay.IsUnknown(err):
 			r.u.log().Warn("closing: outcome unknown, checking the server", "err", err)
 			continue
