@@ -119,7 +119,7 @@ type Summary struct {
 	Valid     int               `json:"valid"`
 	Invalid   int               `json:"invalid"`
 	Skipped   []mapping.Skipped `json:"skipped"`
-	Total     string            `json:"total"`
+	Total     Amount            `json:"total"`
 	Currency  string            `json:"currency"`
 	ByCode    []CodeCount       `json:"errors_by_code"`
 	Problems  []Problem         `json:"errors"`
@@ -130,7 +130,7 @@ type Summary struct {
 func (r *Result) Summary(lang string) Summary {
 	s := Summary{File: r.Input, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
 		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Skipped: r.Skipped,
-		Total: r.Total.String(), Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
+		Total: r.Total, Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
 	if s.Skipped == nil {
 		s.Skipped = []mapping.Skipped{}
 	}
@@ -151,7 +151,7 @@ func (s Summary) Describe() []string {
 	out := []string{
 		fmt.Sprintf("file:      %s (sheet %q, header on row %d)", s.File, s.Sheet, s.HeaderRow),
 		fmt.Sprintf("rows read: %d", s.RowsRead),
-		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, mustAmount(s.Total).Grouped()),
+		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, s.Total.Grouped()),
 		fmt.Sprintf("invalid:   %d", s.Invalid),
 	}
 	for _, sk := range s.Skipped {
@@ -161,9 +161,4 @@ func (s Summary) Describe() []string {
 		out = append(out, fmt.Sprintf("  %-24s %d", c.Code, c.Count))
 	}
 	return out
-}
-
-func mustAmount(s string) Amount {
-	a, _ := ParseDecimal(s)
-	return a
 }

@@ -129,7 +129,7 @@ func foreignStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions,
 func countFinal(rs []upload.ResultRow) int {
 	n := 0
 	for _, r := range rs {
-		if upload.AllFinal([]upload.ResultRow{r}) {
+		if clickpay.Final(r.Status) {
 			n++
 		}
 	}

@@ -251,7 +251,7 @@ func (u *Uploader) AuditSince(ctx context.Context, fileHash string, now time.Tim
 // failed. Rows are matched by IBAN and amount; several rows of the sheet
 // with the same IBAN and amount share the payments found for them in order.
 func (u *Uploader) Audit(ctx context.Context, lines []payout.Line, since time.Time) ([]AuditLine, error) {
-	refreshed := map[int64]bool{}
+	refreshed := map[int64][]journal.Row{} // each closed upload's rows, refreshed once
 	uploads := map[int64]*journal.Upload{}
 	type candidate struct {
 		up  *journal.Upload
@@ -282,25 +282,15 @@ func (u *Uploader) Audit(ctx context.Context, lines []payout.Line, since time.Ti
 			if up.Status != journal.StatusClosed || up.CreatedAt.Before(since) {
 				continue // never closed (nothing of it is paid), or an earlier payroll
 			}
-			if !refreshed[up.ID] {
-				refreshed[up.ID] = true
-				if _, err := u.Refresh(ctx, up); err != nil {
+			fresh, ok := refreshed[up.ID]
+			if !ok {
+				if fresh, err = u.Refresh(ctx, up); err != nil {
 					return nil, err
 				}
+				refreshed[up.ID] = fresh
 			}
-			byKey[k] = append(byKey[k], candidate{up: up, row: r})
+			byKey[k] = append(byKey[k], candidate{up: up, row: fresh[r.Index]})
 		}
-	}
-	// Re-read the refreshed rows.
-	for k, cs := range byKey {
-		for i, c := range cs {
-			rows, err := u.Journal.Rows(ctx, c.up.ID)
-			if err != nil {
-				return nil, err
-			}
-			cs[i].row = rows[c.row.Index]
-		}
-		byKey[k] = cs
 	}
 	seen := map[key]int{}
 	linesPer := map[key]int{}
