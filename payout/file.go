@@ -2,7 +2,6 @@ package payout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,22 +10,6 @@ import (
 	"payroll/importer"
 	"payroll/mapping"
 )
-
-// ErrInvalid is wrapped by errors that mean "the file has invalid rows, and
-// nothing was sent" (exit code 1).
-var ErrInvalid = errors.New("the file has invalid rows")
-
-// ErrAlreadyUploaded is wrapped by the refusal to upload a file whose content
-// was already uploaded (exit code 1).
-var ErrAlreadyUploaded = errors.New("this file was already uploaded")
-
-// ErrMismatch is wrapped when the server's batch does not match the plan, so
-// the batch was not closed (exit code 4).
-var ErrMismatch = errors.New("the server's batch does not match the plan")
-
-// ErrResumable is wrapped by API failures after which running the same
-// command again resumes the upload (exit code 3).
-var ErrResumable = errors.New("the upload stopped and can be resumed")
 
 // FileOptions say how to read and check a file.
 type FileOptions struct {
@@ -88,10 +71,17 @@ func (r *Result) WriteReports(opts ReportOptions) ([]string, error) {
 	if path == "" {
 		path = DefaultReportPath(r.Input)
 	}
+	if err := CheckOutput(path, r.Input); err != nil {
+		return nil, err
+	}
 	if len(r.Problems) == 0 {
 		if opts.Path == "" {
-			os.Remove(path)
-			os.Remove(MarkedPath(r.Input))
+			// Stale reports of an earlier run, and only ours.
+			for _, p := range []string{path, MarkedPath(r.Input)} {
+				if Ours(p) {
+					os.Remove(p)
+				}
+			}
 		}
 		return nil, nil
 	}

@@ -31,6 +31,7 @@ var messages = map[string][2]string{
 	"country.invalid":       {"the country is not a 2-letter ISO code; write e.g. SA", "الدولة ليست رمزاً من حرفين حسب ISO؛ اكتب مثلاً SA"},
 	"transfer_code.invalid": {"the transfer code must be 100 (Salary), 101 (Pension), 102 (General Cash Management) or 103 (Donation)", "رمز التحويل يجب أن يكون 100 (راتب) أو 101 (معاش) أو 102 (إدارة النقد) أو 103 (تبرع)"},
 	"row.duplicate":         {"the same IBAN is already on row %[2]s; remove the repeat, or use --allow-duplicates if both payments are meant", "نفس الآيبان موجود في الصف %[2]s؛ احذف التكرار أو استخدم ‎--allow-duplicates إذا كانت الدفعتان مقصودتين"},
+	"row.paid_different":    {"this IBAN was already paid SAR %[4]s in pay period %[2]s (%[3]s), not this amount; nothing is paid for this row. If both payments are meant, upload with --pay-again; if the amount was corrected, settle the difference outside this batch", "تم دفع مبلغ %[4]s ريال لهذا الآيبان في فترة الرواتب %[2]s (%[3]s) وليس هذا المبلغ؛ لن يُدفع شيء لهذا الصف. إذا كانت الدفعتان مقصودتين فاستخدم ‎--pay-again"},
 	"text.too_long":         {"the %[1]s is longer than %[2]s characters; shorten it", "حقل %[1]s أطول من %[2]s حرفاً؛ اختصره"},
 }
 

@@ -26,11 +26,20 @@ func WriteReport(path string, problems []Problem, lang string) error {
 // HR can fix the sheet in place. Problems without a cell (a missing column)
 // are commented on the header row's first cell.
 func MarkWorkbook(input, sheet, output string, problems []Problem, lang string) error {
+	if err := CheckOutput(output, input); err != nil {
+		return err
+	}
+	if err := mayReplace(output); err != nil {
+		return err
+	}
 	f, err := excelize.OpenFile(input)
 	if err != nil {
 		return fmt.Errorf("cannot open %s to mark its errors: %w", input, err)
 	}
 	defer f.Close()
+	if err := markOurs(f); err != nil {
+		return err
+	}
 	notes := map[string][]string{}
 	var cells []string
 	for _, p := range problems {

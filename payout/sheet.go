@@ -3,6 +3,7 @@ package payout
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +44,9 @@ func IsTableFile(path string) bool {
 func WriteTable(path, sheet string, rows any) error {
 	if !IsTableFile(path) {
 		return fmt.Errorf("%s: the file name must end in .csv or .xlsx", path)
+	}
+	if err := mayReplace(path); err != nil {
+		return err
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
@@ -148,6 +152,9 @@ func writeXLSX(out *os.File, sheet string, rows any) error {
 	if err != nil {
 		return err
 	}
+	if err := markOurs(f); err != nil {
+		return err
+	}
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
@@ -161,4 +168,60 @@ func writeXLSX(out *os.File, sheet string, rows any) error {
 	}
 	_, err = f.WriteTo(out)
 	return err
+}
+
+// ownMark is the custom document property that marks a workbook this tool
+// wrote; CSV files it writes start with a byte-order mark and the header
+// cell "row".
+const ownMark = "payroll.output"
+
+func markOurs(f *excelize.File) error {
+	return f.SetCustomProps(excelize.CustomProperty{Name: ownMark, Value: "payroll"})
+}
+
+// Ours reports whether an existing file was written by this tool (an error
+// report, results or failed-rows sheet, a marked copy), so that writing it
+// again replaces only our own output.
+func Ours(path string) bool {
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			return false
+		}
+		defer f.Close()
+		props, err := f.GetCustomProps()
+		if err != nil {
+			return false
+		}
+		for _, p := range props {
+			if p.Name == ownMark {
+				return true
+			}
+		}
+		return false
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	head := make([]byte, 8)
+	n, _ := fh.Read(head)
+	return strings.HasPrefix(string(head[:n]), "\uFEFFrow,")
+}
+
+// mayReplace refuses to replace an existing file that the tool did not
+// write. A missing file may be written.
+func mayReplace(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if fi.IsDir() || !Ours(path) {
+		return &OutputError{Path: path}
+	}
+	return nil
 }

@@ -92,6 +92,41 @@ func (r *Result) Err() error {
 	return fmt.Errorf("%d of %d rows have problems (%d problems)", r.Invalid, r.RowsRead, len(r.Problems))
 }
 
+// Reject turns valid lines into invalid rows with a problem found after
+// the check (row.paid_different, from the pay period's history): each is
+// taken out of Lines and Total, and its problem added in row order with
+// the field's column.
+func (r *Result) Reject(problems []Problem) {
+	if len(problems) == 0 {
+		return
+	}
+	bad := map[int]bool{}
+	for _, p := range problems {
+		if c, ok := r.Mapping.Columns[mapping.Field(p.Field)]; ok {
+			p.Column, p.Header = c.Letter, c.Header
+		}
+		r.Problems = append(r.Problems, p.Localized("en"))
+		bad[p.Row] = true
+	}
+	kept := r.Lines[:0]
+	for _, l := range r.Lines {
+		if bad[l.Row] {
+			r.Invalid++
+			r.Total -= l.Request.Amount
+			continue
+		}
+		kept = append(kept, l)
+	}
+	r.Lines = kept
+	sort.SliceStable(r.Problems, func(i, j int) bool { return r.Problems[i].Row < r.Problems[j].Row })
+}
+
+// NewProblem is a problem of a row's field with a stable code and the
+// details its message takes.
+func NewProblem(row int, field, value, code string, details ...string) Problem {
+	return Problem{Row: row, Field: field, Value: value, Code: code, details: details}
+}
+
 // InvalidRows lists the row numbers that have problems.
 func (r *Result) InvalidRows() []int {
 	var rows []int

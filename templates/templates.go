@@ -24,7 +24,10 @@ func Columns() []string {
 		"Country", "Address", "City", "Bank Branch", "Transfer Code"}
 }
 
-// Example is the template's example row.
+// Example is the template's example of a filled-in row. It is shown on the
+// Instructions sheet as text, never as a row of the Payroll sheet, so that
+// an upload of the untouched template has nothing to pay and nobody types
+// their rows below a made-up employee who would then be paid.
 func Example() []string {
 	return []string{"E001", "Mohammed Al-Harbi", "SA03 8000 0000 6080 1016 7519", "Al Rajhi Bank", "12500.50",
 		"0501234567", "m.alharbi@example.com", "SA", "King Fahd Road", "Riyadh", "", "100"}
@@ -50,22 +53,23 @@ func Presets() []string {
 	return out
 }
 
-// WriteCSV writes the template as CSV (UTF-8 with a byte-order mark).
+// WriteCSV writes the template as CSV (UTF-8 with a byte-order mark): the
+// header row only.
 func WriteCSV(w io.Writer) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.Write(Columns())
-	cw.Write(Example())
 	cw.Flush()
 	return cw.Error()
 }
 
 // WriteXLSX writes the template workbook: the Payroll sheet with the headers
-// and one example row, IBAN and mobile columns formatted as text so that
+// and no rows, IBAN and mobile columns formatted as text so that
 // Excel cannot turn them into numbers, dropdowns for the transfer code and the
-// country, and an Instructions sheet in English and Arabic.
+// country, and an Instructions sheet in English and Arabic that ends with an
+// example of a filled-in row, as text.
 func WriteXLSX(w io.Writer, countries []string) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -91,15 +95,6 @@ func WriteXLSX(w io.Writer, countries []string) error {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
 		f.SetCellStr(sheet, cell, v)
 		f.SetCellStyle(sheet, cell, cell, header)
-	}
-	for i, v := range Example() {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 2)
-		if cols[i] == "Net Salary" {
-			// A number cell, as HR would type it.
-			f.SetCellValue(sheet, cell, 12500.5)
-			continue
-		}
-		f.SetCellStr(sheet, cell, v)
 	}
 	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 
@@ -133,10 +128,20 @@ func WriteXLSX(w io.Writer, countries []string) error {
 		return err
 	}
 	b, _ := files.ReadFile("instructions.txt")
-	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i, line := range lines {
 		en, ar, _ := strings.Cut(line, "\t")
 		f.SetCellStr(help, fmt.Sprintf("A%d", i+1), en)
 		f.SetCellStr(help, fmt.Sprintf("B%d", i+1), ar)
+	}
+	row := len(lines) + 2
+	f.SetCellStr(help, fmt.Sprintf("A%d", row), "Example of a filled-in row (type your own rows on the Payroll sheet, below its header):")
+	f.SetCellStr(help, fmt.Sprintf("B%d", row), "مثال لصف معبأ (اكتب صفوفك في ورقة Payroll تحت صف العناوين):")
+	for i, v := range Example() {
+		if v == "" {
+			v = "(empty)"
+		}
+		f.SetCellStr(help, fmt.Sprintf("A%d", row+1+i), cols[i]+": "+v)
 	}
 	f.SetColWidth(help, "A", "B", 80)
 	f.SetActiveSheet(0)

@@ -81,7 +81,8 @@ func TestXLSXTemplate(t *testing.T) {
 	if v, _ := f.GetCellValue("Instructions", "B1"); !strings.Contains(v, "كيفية") {
 		t.Errorf("instructions B1 %q", v)
 	}
-	// The example row is read raw: the number cell stays exact.
+	// The Payroll sheet holds the header row only: the example is text on
+	// the Instructions sheet, so nothing made up can be paid.
 	p := filepath.Join(t.TempDir(), "t.xlsx")
 	f.SaveAs(p)
 	wb, err := importer.Open(p, importer.Options{})
@@ -90,9 +91,24 @@ func TestXLSXTemplate(t *testing.T) {
 	}
 	defer wb.Close()
 	rows, _ := wb.Rows("Payroll")
-	rows.Next()
-	rows.Next()
-	if got := rows.Row().Cell(4); got != "12500.5" {
-		t.Errorf("amount cell %q", got)
+	if !rows.Next() || rows.Row().Cell(0) != "Employee ID" {
+		t.Fatal("no header row")
+	}
+	for rows.Next() {
+		for _, c := range rows.Row().Cells {
+			if c != "" {
+				t.Fatalf("the Payroll sheet has a row below its header: %q", rows.Row().Cells)
+			}
+		}
+	}
+	var example []string
+	help, _ := f.GetRows("Instructions")
+	for _, r := range help {
+		if len(r) > 0 && strings.Contains(r[0], ": ") {
+			example = append(example, r[0])
+		}
+	}
+	if !strings.Contains(strings.Join(example, "\n"), "Net Salary: 12500.50") {
+		t.Errorf("the example is not on the Instructions sheet: %q", example)
 	}
 }

@@ -125,7 +125,7 @@ func TestSandboxServer(t *testing.T) {
 	}
 	// A wrong key is refused with a clear message and exit 3.
 	bad := command(t, []string{"CLICKPAY_BASE_URL=" + base, "CLICKPAY_SERVER_KEY=wrong-key-123", "CLICKPAY_PROFILE_ID=100001", "CLICKPAY_ACCOUNT_ID=200001"},
-		"upload", filepath.Join(work, "march.csv"), "--yes", "--force", "--state-dir", filepath.Join(work, "state"))
+		"upload", filepath.Join(work, "march.csv"), "--yes", "--pay-again", "--state-dir", filepath.Join(work, "state"))
 	out, err = bad.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(string(out), "server key was refused") || strings.Contains(string(out), "wrong-key-123") {
 		t.Errorf("wrong key: %v\n%s", err, out)
@@ -225,7 +225,7 @@ func TestCrashAnywhere(t *testing.T) {
 		if err != nil && !strings.Contains(string(out), "already uploaded") {
 			t.Fatalf("kill %d (after %v): the second run failed: %v\n%s", i, at, err, out)
 		}
-		b, err := os.ReadFile(filepath.Join(state, "sandbox.json"))
+		b, err := os.ReadFile(filepath.Join(state, "sandbox", "sandbox.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,14 +271,30 @@ func TestInterrupt(t *testing.T) {
 	env := []string{"PAYROLL_SANDBOX_LATENCY=50ms", "PAYROLL_SANDBOX_SETTLE=1h"}
 	args := []string{"upload", sheet, "--sandbox", "--yes", "--page-size", "20", "--state-dir", state}
 	cmd := command(t, env, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var stdout, out bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(600 * time.Millisecond)
-	cmd.Process.Signal(os.Interrupt)
-	err := cmd.Wait()
+	// Ctrl-C once the batch exists, so that it lands in the middle of the
+	// upload: the signal is the log line, not a guess at the time.
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() {
+		out.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "batch created") {
+			cmd.Process.Signal(os.Interrupt)
+			break
+		}
+	}
+	for lines.Scan() {
+		out.WriteString(lines.Text() + "\n")
+	}
+	err = cmd.Wait()
+	out.Write(stdout.Bytes())
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(out.String(), "run the same command again") {
 		t.Fatalf("interrupted upload: %v\n%s", err, out.String())
 	}

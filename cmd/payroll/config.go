@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -59,9 +61,9 @@ type settings struct {
 func (g *globals) settings(keyFileFlag string) (*settings, error) {
 	var cf configFile
 	if g.ConfigFile != "" {
-		b, err := os.ReadFile(g.ConfigFile)
+		b, err := readPrivate(g.ConfigFile, "config file "+g.ConfigFile)
 		if err != nil {
-			return nil, usagef("config file: %v", err)
+			return nil, err
 		}
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
@@ -99,13 +101,49 @@ func (g *globals) settings(keyFileFlag string) (*settings, error) {
 	}
 	s.serverKey = os.Getenv("CLICKPAY_SERVER_KEY")
 	if s.keyFile != "" && keyFileFlag != "" || s.serverKey == "" && s.keyFile != "" {
-		b, err := os.ReadFile(s.keyFile)
+		b, err := readPrivate(s.keyFile, "")
 		if err != nil {
-			return nil, usagef("server key file: %v", err)
+			return nil, err
 		}
 		s.serverKey = strings.TrimSpace(string(b))
+		if s.serverKey == "" {
+			return nil, usagef("the server key file %s is empty; put the Clickpay server key in it", s.keyFile)
+		}
 	}
 	return s, nil
+}
+
+// readPrivate reads a file that only its owner may read: a server key
+// file, or the config file that names one. what names it in messages; ""
+// is a server key file, whose name is never printed while the file cannot
+// be opened (the key itself may have been given where its path belongs).
+func readPrivate(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if what == "" {
+			return nil, usagef("the server key file named by --server-key-file (or server_key_file in --config) cannot be opened: %v. The name is not shown, in case it is the key itself: --server-key-file takes the path of a file holding the key; or set CLICKPAY_SERVER_KEY", err)
+		}
+		return nil, usagef("%s cannot be opened: %v", what, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	if what == "" {
+		what = "the server key file " + path
+	}
+	if fi.IsDir() {
+		return nil, usagef("%s is a folder, not a file", what)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, usagef("%s can be read by others (mode %04o); make it yours alone with: chmod 600 %s", what, fi.Mode().Perm(), path)
+	}
+	return io.ReadAll(io.LimitReader(f, 1<<20))
 }
 
 func first(vals ...string) string {
@@ -117,6 +155,19 @@ func first(vals ...string) string {
 	return ""
 }
 
+// sandboxDir holds the sandbox's journal and the simulator's state: the
+// sandbox never writes into the live journal.
+func (s *settings) sandboxDir() string { return filepath.Join(s.StateDir, "sandbox") }
+
+// endpoint names the API an upload goes to, so that a payment made on one
+// is never taken for a payment on another.
+func (s *settings) endpoint(sandbox bool) string {
+	if sandbox {
+		return "sandbox"
+	}
+	return fmt.Sprintf("%s profile %s account %s", strings.TrimRight(s.BaseURL, "/"), s.ProfileID, s.AccountID)
+}
+
 // sandboxConfig is the simulator's configuration for --sandbox and
 // `payroll sandbox`: the same variables as the client, with defaults, its
 // state in the state directory, and PAYROLL_SANDBOX_* settings for demos
@@ -126,7 +177,7 @@ func (s *settings) sandboxConfig() (clickpaysim.Config, error) {
 		ServerKey:   first(s.serverKey, clickpaysim.DefaultServerKey),
 		ProfileID:   first(s.ProfileID, clickpaysim.DefaultProfileID),
 		AccountID:   first(s.AccountID, clickpaysim.DefaultAccountID),
-		StateFile:   filepath.Join(s.StateDir, "sandbox.json"),
+		StateFile:   filepath.Join(s.sandboxDir(), "sandbox.json"),
 		SettleAfter: 3 * time.Second,
 	}
 	if v := os.Getenv("PAYROLL_SANDBOX_SETTLE"); v != "" {
@@ -210,9 +261,11 @@ func (s *settings) client(ctx context.Context, sandbox bool) (c *clickpay.Client
 // journal and, unless it only reads the journal, an API client.
 type session struct {
 	*settings
-	journal *journal.Journal
-	client  *clickpay.Client
-	stop    func()
+	journal  *journal.Journal
+	client   *clickpay.Client
+	stop     func()
+	sandbox  bool
+	Endpoint string
 }
 
 // open resolves the settings and opens the journal, and with withClient the
@@ -222,13 +275,17 @@ func (g *globals) open(ctx context.Context, keyFile string, sandbox, withClient 
 	if err != nil {
 		return nil, err
 	}
-	x := &session{settings: st, stop: func() {}}
+	x := &session{settings: st, stop: func() {}, sandbox: sandbox, Endpoint: st.endpoint(sandbox)}
 	if withClient {
 		if x.client, x.stop, err = st.client(ctx, sandbox); err != nil {
 			return nil, err
 		}
 	}
-	if x.journal, err = journal.Open(st.StateDir); err != nil {
+	dir := st.StateDir
+	if sandbox {
+		dir = st.sandboxDir()
+	}
+	if x.journal, err = journal.Open(dir); err != nil {
 		x.stop()
 		return nil, err
 	}
@@ -243,7 +300,19 @@ func (x *session) Close() {
 
 // uploader returns an uploader on the session's client and journal.
 func (x *session) uploader(s *streams, g *globals) *upload.Uploader {
-	return &upload.Uploader{API: x.client, Journal: x.journal, Log: g.logger(s.Err)}
+	u := &upload.Uploader{Journal: x.journal, Log: g.logger(s.Err)}
+	if x.client != nil {
+		u.API = x.client
+	}
+	return u
+}
+
+// which says which journal a command reads, for people.
+func (x *session) which() string {
+	if x.sandbox {
+		return "sandbox journal " + x.journal.Path()
+	}
+	return "journal " + x.journal.Path()
 }
 
 // printJSON writes v as indented JSON on stdout.

@@ -1,26 +1,31 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"io/fs"
 
 	"payroll/importer"
 	"payroll/payout"
 	"payroll/payout/journal"
 )
 
-// The exit codes of DESIGN.md.
+// The exit codes, documented in the README and in main's doc comment.
 const (
-	exitOK       = 0
-	exitInvalid  = 1
-	exitUsage    = 2
-	exitResume   = 3
-	exitMismatch = 4
+	exitOK       = 0 // done
+	exitInvalid  = 1 // invalid rows, nothing new to pay, already uploaded, audit flagged rows
+	exitUsage    = 2 // usage, configuration, unreadable file, refused output, not confirmed
+	exitResume   = 3 // the upload stopped; the same command resumes it
+	exitMismatch = 4 // the server's batch does not match the plan: not closed, needs a human
+	exitBusy     = 5 // another upload or watcher holds the lock
+	exitInternal = 6 // a bug: a panic or an error of no known kind
 )
 
-// usageError is a wrong command line.
+// usageError is a wrong command line or configuration.
 type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
@@ -29,47 +34,57 @@ type silentError struct{ code int }
 
 func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// exitCode maps an error to the documented exit codes, in one place.
-func exitCode(err error) int {
+// interrupted is Ctrl-C before anything was sent.
+type interrupted struct{ when string }
+
+func (e interrupted) Error() string { return "interrupted " + e.when + "; nothing was sent" }
+
+// exitCode maps an error to its exit code, by type, in one place. started
+// says whether the command's own code ran: an error of no known kind before
+// that is cobra's (an unknown command, a wrong number of arguments).
+func exitCode(err error, started bool) int {
 	var se silentError
 	var ue usageError
 	var ie *importer.Error
+	var oe *payout.OutputError
+	var je *journal.Error
+	var ir interrupted
+	var pe *fs.PathError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &se):
 		return se.code
-	case errors.As(err, &ue), errors.As(err, &ie):
-		return exitUsage
-	case errors.Is(err, payout.ErrInvalid), errors.Is(err, payout.ErrAlreadyUploaded):
-		return exitInvalid
+	case errors.Is(err, journal.ErrBusy):
+		return exitBusy
 	case errors.Is(err, payout.ErrMismatch):
 		return exitMismatch
-	case errors.Is(err, payout.ErrResumable), errors.Is(err, journal.ErrBusy):
+	case errors.Is(err, payout.ErrResumable):
 		return exitResume
+	case errors.Is(err, payout.ErrInvalid), errors.Is(err, payout.ErrNothingNew), errors.Is(err, payout.ErrAlreadyUploaded):
+		return exitInvalid
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &oe), errors.As(err, &je), errors.As(err, &ir),
+		errors.Is(err, payout.ErrUsage), errors.Is(err, context.Canceled), errors.As(err, &pe):
+		return exitUsage
+	case !started:
+		return exitUsage
 	}
-	// Anything else (a report that cannot be written, a full disk) stopped
-	// the command before it could do its work.
-	return exitUsage
-}
-
-func isCobraUsage(err error) bool {
-	m := err.Error()
-	for _, p := range []string{"unknown flag", "unknown command", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(m, p) {
-			return true
-		}
-	}
-	return false
+	return exitInternal
 }
 
 // report prints err for people and returns the exit code.
-func report(s *streams, err error) int {
-	code := exitCode(err)
+func report(s *streams, err error, started bool) int {
+	code := exitCode(err, started)
 	var se silentError
-	if err != nil && !errors.As(err, &se) {
+	switch {
+	case err == nil, errors.As(err, &se):
+	case code == exitInternal:
+		fmt.Fprintf(s.Err, "payroll: internal error: %v\nThis is a bug in payroll, not in your sheet. Nothing more was sent; if an upload was under way, the same command resumes it. Please report this message.\n", err)
+	case code == exitUsage && errors.Is(err, context.Canceled):
+		fmt.Fprintln(s.Err, "payroll: interrupted; nothing was sent")
+	default:
 		fmt.Fprintf(s.Err, "payroll: %v\n", err)
-		if code == exitUsage && isCobraUsage(err) {
+		if code == exitUsage && !started {
 			fmt.Fprintln(s.Err, "Run 'payroll --help' for usage.")
 		}
 	}

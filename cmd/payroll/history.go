@@ -10,13 +10,18 @@ import (
 )
 
 func newHistoryCmd(s *streams, g *globals) *cobra.Command {
-	var asJSON bool
+	var asJSON, sandbox bool
 	cmd := &cobra.Command{
 		Use:   "history",
-		Short: "List past uploads: file, date, order id, batch id, count, total, status",
-		Args:  cobra.NoArgs,
+		Short: "List past uploads: date, pay period, file, order id, batch id, count, total, status",
+		Long: `history lists the uploads in the journal, oldest first. With --sandbox it
+lists the sandbox's uploads, which are kept in a journal of their own. A batch
+that was created but will never be closed by payroll (it did not match its
+plan, or was replaced with --force) is marked: it pays nothing unless someone
+closes it in the Clickpay dashboard.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			x, err := g.open(cmd.Context(), "", false, false)
+			x, err := g.open(cmd.Context(), "", sandbox, false)
 			if err != nil {
 				return err
 			}
@@ -28,18 +33,28 @@ func newHistoryCmd(s *streams, g *globals) *cobra.Command {
 			if asJSON {
 				return printJSON(s, lines)
 			}
+			g.say(s, "%s", x.which())
 			if len(lines) == 0 {
 				fmt.Fprintln(s.Out, "no uploads yet")
 				return nil
 			}
 			tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DATE\tFILE\tORDER ID\tBATCH\tROWS\tTOTAL (SAR)\tSTATUS")
+			fmt.Fprintln(tw, "DATE\tPERIOD\tFILE\tORDER ID\tBATCH\tROWS\tTOTAL (SAR)\tSTATUS")
 			for _, l := range lines {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", l.Date, l.File, l.OrderID, l.BatchID, l.Count, l.Total.Grouped(), l.Status)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", l.Date, l.Period, l.File, l.OrderID, l.BatchID, l.Count, l.Total.Grouped(), l.Status)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, l := range lines {
+				if l.Note != "" {
+					fmt.Fprintf(s.Out, "batch %s: %s\n", l.BatchID, l.Note)
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "list the sandbox's uploads")
 	return cmd
 }

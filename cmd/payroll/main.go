@@ -1,17 +1,25 @@
 // Command payroll pays a company's salaries from the spreadsheet its HR team
 // already keeps, through the Clickpay Payouts API.
 //
-// Exit codes:
+// Exit codes (decided in exit.go, by error type):
 //
 //	0  done
-//	1  the file has invalid rows (nothing was sent), or was already paid
-//	2  usage error or unreadable file
-//	3  the API failed; run the same command again to resume
-//	4  the server's batch does not match the plan, so it was not closed (needs a human)
+//	1  the file has invalid rows, nothing new to pay (every row already paid
+//	   in the pay period), the file was already paid, or audit flagged rows
+//	2  usage error, configuration, unreadable file, an output that would
+//	   replace a file of the user's, not confirmed or interrupted before
+//	   anything was sent
+//	3  the upload stopped (API failure, Ctrl-C); run the same command again
+//	   to resume (nothing is sent twice)
+//	4  the server's batch does not match the plan, so it was not closed
+//	   (needs a human)
+//	5  busy: another upload or watcher holds the state directory's lock
+//	6  internal error (a bug)
 package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,15 +31,49 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-// run executes the command line and returns the exit code.
-func run(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// run executes the command line and returns the exit code. The first
+// Ctrl-C (or SIGTERM) cancels the command, which finishes or abandons the
+// call in flight and leaves the journal consistent; a second one exits at
+// once (the journal is crash-safe: the same command resumes).
+func run(args []string) (code int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		select {
+		case <-sigs:
+			fmt.Fprintln(os.Stderr, "\npayroll: stopped at once; run the same command again to resume (nothing is sent twice)")
+			os.Exit(exitResume)
+		case <-done:
+		}
+	}()
 	s := &streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
-	root := newRootCmd(s)
+	return execute(ctx, s, args)
+}
+
+// execute runs the root command; a panic becomes an internal-error message
+// and exit code, never a Go trace.
+func execute(ctx context.Context, s *streams, args []string) (code int) {
+	g := &globals{}
+	defer func() {
+		if p := recover(); p != nil {
+			code = report(s, fmt.Errorf("panic: %v", p), true)
+		}
+	}()
+	root := newRootCmd(s, g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	return report(s, err)
+	return report(s, err, g.started)
 }

@@ -15,6 +15,9 @@ type globals struct {
 	ConfigFile string
 	Quiet      bool
 	LogFormat  string
+	// started is set once a command's own code runs (after cobra checked
+	// the command line).
+	started bool
 }
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,8 +33,7 @@ func buildVersion() string {
 	return "dev"
 }
 
-func newRootCmd(s *streams) *cobra.Command {
-	g := &globals{}
+func newRootCmd(s *streams, g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "payroll",
 		Short: "Pay salaries from a spreadsheet through the Clickpay Payouts API",
@@ -39,10 +41,11 @@ func newRootCmd(s *streams) *cobra.Command {
 every row, and pays the valid ones through the Clickpay Payouts API as one
 batch, exactly once.
 
-Exit codes: 0 done; 1 the file has invalid rows (nothing was sent) or was
-already paid; 2 usage error or unreadable file; 3 the API failed, run the same
-command again to resume; 4 the server's batch does not match the plan, so it
-was not closed (needs a human).`,
+Exit codes: 0 done; 1 the file has invalid rows, or nothing new to pay
+(nothing was sent); 2 usage error, unreadable file or not confirmed; 3 the
+upload stopped, run the same command again to resume; 4 the server's batch
+does not match the plan, so it was not closed (needs a human); 5 another
+upload or watcher is running; 6 internal error (a bug).`,
 		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -56,6 +59,7 @@ was not closed (needs a human).`,
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only results and errors")
 	pf.StringVar(&g.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		g.started = true
 		if g.LogFormat != "text" && g.LogFormat != "json" {
 			return usagef("--log-format must be text or json, not %q", g.LogFormat)
 		}

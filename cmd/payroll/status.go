@@ -73,6 +73,10 @@ func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) err
 	if err != nil {
 		return err
 	}
+	g.say(s, "%s", x.which())
+	if note := upload.OpenNote(up); note != "" {
+		fmt.Fprintf(s.Out, "batch %s: %s\n", up.BatchID, note)
+	}
 	u := x.uploader(s, g)
 	wait := o.Every
 	for {
@@ -115,6 +119,9 @@ func foreignStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions,
 		return printJSON(s, map[string]any{"batch_id": b.BatchID, "order_id": b.OrderID, "status": b.Status, "count": b.Count, "total": b.Total, "counts": counts})
 	}
 	fmt.Fprintf(s.Out, "batch %s (order %s, %s): %d entries, SAR %s\n", b.BatchID, b.OrderID, b.Status, b.Count, b.Total.Grouped())
+	if clickpay.BatchOpen(b.Status) {
+		fmt.Fprintln(s.Out, "this batch is open: it was never closed, so nothing of it is paid unless it is closed")
+	}
 	for _, st := range []string{"Pending", "Paid", "Failed", "Rejected"} {
 		if counts[st] > 0 {
 			fmt.Fprintf(s.Out, "  %-10s %5d\n", st, counts[st])
@@ -158,7 +165,7 @@ func finishStatus(s *streams, o *statusOptions, up *journal.Upload, rows []journ
 	if o.JSON {
 		return printJSON(s, rep)
 	}
-	fmt.Fprintf(s.Out, "batch %s (order %s, %s)\n", up.BatchID, up.OrderID, up.File)
+	fmt.Fprintf(s.Out, "batch %s (order %s, pay period %s, %s)\n", up.BatchID, up.OrderID, up.Period, up.File)
 	for _, c := range rep.Counts {
 		fmt.Fprintf(s.Out, "  %-10s %5d  SAR %s\n", c.Status, c.Count, c.Amount.Grouped())
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -80,18 +82,27 @@ func runTemplate(s *streams, g *globals, o *templateOptions) error {
 	return nil
 }
 
-// writeOutput writes to the named file, or stdout for "-" or "".
+// writeOutput writes to the named file, or stdout for "-" or "". An
+// existing file is never replaced: it may be a filled-in sheet.
 func writeOutput(s *streams, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(s.Out)
 	}
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return usagef("%s already exists and is not replaced (it may be a filled-in sheet); choose another name with -o, or move it away", path)
+	}
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if err := write(f); err != nil {
 		f.Close()
+		os.Remove(path)
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ type uploadOptions struct {
 	Encoding        string
 	AllowDuplicates bool
 	Sandbox         bool
+	Period          string
 	PageSize        int
 	SkipInvalid     bool
 	Yes             bool
@@ -28,6 +30,7 @@ type uploadOptions struct {
 	Results         string
 	OrderID         string
 	Force           bool
+	PayAgain        bool
 	Report          string
 	Lang            string
 	KeyFile         string
@@ -38,44 +41,56 @@ func newUploadCmd(s *streams, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "upload FILE",
 		Short: "Check a salary sheet and pay its rows as one Clickpay batch, exactly once",
-		Long: `upload checks every row of FILE, shows what will be paid, asks for
-confirmation, and pays the rows as one batch: created, filled in pages,
-checked against the plan, then closed with the exact count and total. The
-plan and every call are recorded in the journal first, so running the same
-command again after any interruption resumes without paying anyone twice.
-A file already paid is refused unless --force.
+		Long: `upload checks every row of FILE, compares it with what was already paid in
+the pay period (--period, default the current month), shows what will be
+paid, asks for confirmation, and pays the new rows as one batch: created,
+filled in pages, checked against the plan, then closed with the exact count
+and total.
 
-It writes the results sheet (default FILE.results.xlsx) with each row's
-batch id, entry id and status; 'payroll status BATCH_ID' refreshes it.`,
+Within a pay period a person (IBAN) is paid once: rows already paid in the
+period (same IBAN and amount) are left out, so a corrected or extended sheet
+pays only what is new; the same IBAN with another amount is a row error
+(row.paid_different). --pay-again is the one way to pay someone a second
+time in a period. Where Clickpay has the search call, earlier payments are
+found on the server too, even from another machine or with a lost journal.
+
+The plan and every call are recorded in the journal first, so running the
+same command again after any interruption resumes without paying anyone
+twice. It writes the results sheet (default FILE.results.xlsx); 'payroll
+status BATCH_ID' refreshes it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
-			return runUpload(cmd, s, g, o)
+			return runUpload(cmd.Context(), s, g, o)
 		},
 	}
 	f := cmd.Flags()
 	addFileFlags(cmd, &o.Sheet, &o.Mapping, &o.Encoding, &o.AllowDuplicates)
-	f.BoolVar(&o.Sandbox, "sandbox", false, "pay into the built-in simulator instead of Clickpay (no credentials needed)")
+	f.BoolVar(&o.Sandbox, "sandbox", false, "pay into the built-in simulator instead of Clickpay (no credentials needed; its own journal)")
+	f.StringVar(&o.Period, "period", "", "pay period, e.g. 2026-11 or 2026-11-bonus (default the current month)")
 	f.IntVar(&o.PageSize, "page-size", upload.DefaultPageSize, "requests per call, 1 to 1000")
 	f.BoolVar(&o.SkipInvalid, "skip-invalid", false, "pay the valid rows of a file that has invalid rows (the error report lists the rows left out)")
 	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (for scripts)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the plan and the JSON pages; send nothing")
 	f.StringVar(&o.Results, "results", "", "results sheet, .xlsx or .csv (default FILE.results.xlsx)")
 	f.StringVar(&o.OrderID, "order-id", "", "order id of the batch (default payroll-YYYYMMDD-<file hash>)")
-	f.BoolVar(&o.Force, "force", false, "pay a file that was already paid, or replace a batch that cannot be closed")
+	f.BoolVar(&o.Force, "force", false, "replace this file's batch that did not match its plan (exit 4) with a new one")
+	f.BoolVar(&o.PayAgain, "pay-again", false, "pay rows that were already paid in this pay period a second time")
 	f.StringVar(&o.Report, "report", "", "error report to write, .csv or .xlsx (default FILE.errors.csv)")
 	f.StringVar(&o.Lang, "lang", "en", "language of the messages: en or ar")
 	f.StringVar(&o.KeyFile, "server-key-file", "", "file holding the Clickpay server key (else CLICKPAY_SERVER_KEY)")
 	return cmd
 }
 
-func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) error {
-	ctx := cmd.Context()
+func runUpload(ctx context.Context, s *streams, g *globals, o *uploadOptions) error {
 	if o.PageSize < 1 || o.PageSize > upload.MaxPageSize {
 		return usagef("--page-size must be from 1 to %d, not %d", upload.MaxPageSize, o.PageSize)
 	}
 	if o.Results != "" && !payout.IsTableFile(o.Results) {
 		return usagef("--results must end in .xlsx or .csv, not %q", o.Results)
+	}
+	if o.Report != "" && !payout.IsTableFile(o.Report) {
+		return usagef("--report must end in .csv or .xlsx, not %q", o.Report)
 	}
 	if o.Lang != "en" && o.Lang != "ar" {
 		return usagef("--lang must be en or ar, not %q", o.Lang)
@@ -83,78 +98,149 @@ func runUpload(cmd *cobra.Command, s *streams, g *globals, o *uploadOptions) err
 	if len(o.OrderID) > 64 {
 		return usagef("--order-id is too long (at most 64 characters)")
 	}
-	checked, err := upload.PlanFile(ctx, o.File, upload.FileOptions{
-		Check:  payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping, Check: payout.CheckOptions{AllowDuplicates: o.AllowDuplicates}},
-		Report: payout.ReportOptions{Path: o.Report, Lang: o.Lang}, SkipInvalid: o.SkipInvalid,
-		OrderID: o.OrderID, PageSize: o.PageSize, Results: o.Results,
-	})
-	if checked != nil {
-		sum := checked.Result.Summary(o.Lang)
-		sum.Reports = checked.Reports
-		if errors.Is(err, payout.ErrInvalid) {
-			printSummary(s, g, checked.Result, sum)
-			fmt.Fprintln(s.Out, "nothing was sent: fix the rows in the report and upload again, or use --skip-invalid to pay only the valid rows")
-			return silentError{exitInvalid}
-		}
-		if len(checked.Result.Problems) > 0 {
-			fmt.Fprintf(s.Out, "left out %d invalid rows (%s); see %s\n", checked.Result.Invalid, rowList(checked.Result.InvalidRows()), strings.Join(checked.Reports, ", "))
+	if o.Period != "" {
+		if msg := upload.CheckPeriod(o.Period); msg != "" {
+			return usagef("--period %q: %s", o.Period, msg)
 		}
 	}
-	if err != nil {
-		return err
+	// A dry run needs no credentials: without them it compares with the
+	// journal only, and says so.
+	withClient := true
+	if o.DryRun && !o.Sandbox {
+		if st, err := g.settings(o.KeyFile); err == nil && st.serverKey == "" {
+			withClient = false
+		}
 	}
-	plan := checked.Plan
-	printPlan(s, plan, o)
-	if o.DryRun {
-		return printPages(s, plan)
-	}
-	if err := confirm(s, g, o, plan); err != nil {
-		return err
-	}
-	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
+	x, err := g.open(ctx, o.KeyFile, o.Sandbox, withClient)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	bar := progressbar.NewOptions(plan.Count, progressbar.OptionSetWriter(s.Err), progressbar.OptionSetVisibility(s.ErrTerminal && !g.Quiet),
-		progressbar.OptionSetDescription("uploading"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	unlock, err := x.journal.Lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	u := x.uploader(s, g)
-	u.Progress = func(sent, total int) { bar.Set(sent) }
-	up, resumed, err := u.Prepare(ctx, plan, o.Force, o.OrderID != "")
+	p, err := u.PrepareFile(ctx, o.File, upload.Options{
+		Check:  payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping, Check: payout.CheckOptions{AllowDuplicates: o.AllowDuplicates}},
+		Report: payout.ReportOptions{Path: o.Report, Lang: o.Lang}, Period: o.Period, Endpoint: x.Endpoint,
+		SkipInvalid: o.SkipInvalid, Force: o.Force, PayAgain: o.PayAgain, OrderID: o.OrderID, PageSize: o.PageSize,
+		Results: o.Results, AskServer: x.client != nil,
+	})
+	if p != nil && p.Result != nil {
+		printPrepared(s, g, x, o, p, err)
+	}
 	if err != nil {
 		return err
 	}
-	if resumed {
-		g.say(s, "resuming the upload of order %s (%s); the plan recorded then is kept", up.OrderID, up.Status)
-		if o.Results != "" && o.Results != up.ResultsPath {
-			if err := x.journal.SetResultsPath(ctx, up.ID, o.Results); err != nil {
-				return err
-			}
-			up.ResultsPath = o.Results
+	defer p.Close()
+	if p.Resume == nil {
+		printPlan(s, p, o)
+	}
+	if o.DryRun {
+		if p.Plan == nil {
+			fmt.Fprintln(s.Out, "dry run: nothing was sent")
+			return nil
 		}
+		return printPages(s, p.Plan)
 	}
-	fmt.Fprintf(s.Out, "order id: %s\n", up.OrderID)
-	rows, err := u.Run(ctx, up)
+	count, total := plannedCount(p)
+	if err := confirm(ctx, s, o, fmt.Sprintf("Type yes to pay %s, SAR %s, for pay period %s, to %s: ", rowsText(count), total.Grouped(), p.Period, target(o))); err != nil {
+		return err
+	}
+	bar := progressbar.NewOptions(count, progressbar.OptionSetWriter(s.Err), progressbar.OptionSetVisibility(s.ErrTerminal && !g.Quiet),
+		progressbar.OptionSetDescription("uploading"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	u.Progress = func(sent, total int) { bar.Set(sent) }
+	out, err := u.Pay(ctx, p)
 	bar.Finish()
+	if out != nil && out.Upload != nil {
+		fmt.Fprintf(s.Out, "order id: %s\n", out.Upload.OrderID)
+	}
 	if err != nil {
 		return err
 	}
-	results := upload.Results(up, rows)
-	if err := upload.WriteResults(up.ResultsPath, results); err != nil {
-		return err
-	}
-	fmt.Fprintf(s.Out, "closed batch %s: %s, SAR %s (order %s)\n", up.BatchID, rowsText(up.Count), up.Total.Grouped(), up.OrderID)
-	for _, c := range upload.CountStatuses(results) {
+	up := out.Upload
+	fmt.Fprintf(s.Out, "closed batch %s: %s, SAR %s (order %s, pay period %s)\n", up.BatchID, rowsText(up.Count), up.Total.Grouped(), up.OrderID, up.Period)
+	for _, c := range upload.CountStatuses(out.Results) {
 		fmt.Fprintf(s.Out, "  %-10s %d\n", c.Status, c.Count)
 	}
 	fmt.Fprintf(s.Out, "results: %s\n", up.ResultsPath)
 	fmt.Fprintf(s.Out, "follow the transfers with: payroll status %s%s\n", up.BatchID, map[bool]string{true: " --sandbox"}[o.Sandbox])
 	return nil
+}
+
+func target(o *uploadOptions) string {
+	if o.Sandbox {
+		return "the sandbox"
+	}
+	return "Clickpay"
+}
+
+// plannedCount is what the confirmation is about: the new plan, or the
+// recorded plan being resumed.
+func plannedCount(p *upload.Prepared) (int, payout.Amount) {
+	if p.Resume != nil {
+		return p.Resume.Count, p.Resume.Total
+	}
+	return p.Plan.Count, p.Plan.Total
+}
+
+// printPrepared shows what the check and the comparison with the pay
+// period found: invalid rows, rows already paid, payments in other periods.
+func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *upload.Prepared, err error) {
+	res := p.Result
+	sum := res.Summary(o.Lang)
+	sum.Reports = p.Reports
+	if errors.Is(err, payout.ErrInvalid) {
+		printSummary(s, g, res, sum)
+	}
+	if p.Resume != nil {
+		r := p.Resume
+		fmt.Fprintf(s.Out, "resuming the upload of %s started on %s (order %s, pay period %s, %s): %s, SAR %s; the plan recorded then is kept\n",
+			r.File, r.CreatedAt.Local().Format("2006-01-02 15:04"), r.OrderID, r.Period, r.Status, rowsText(r.Count), r.Total.Grouped())
+		return
+	}
+	c := p.Compared
+	if c == nil {
+		return
+	}
+	if c.Asked && c.NoSearch {
+		fmt.Fprintf(s.Err, "note: this Clickpay server cannot search earlier payments, so the %s is the only record of earlier uploads\n", x.which())
+	} else if !c.Asked {
+		fmt.Fprintf(s.Err, "note: without credentials the server was not asked; compared with the %s only\n", x.which())
+	}
+	if len(c.Paid) > 0 {
+		verb := "left out"
+		if o.PayAgain {
+			verb = "paid AGAIN (--pay-again)"
+		}
+		fmt.Fprintf(s.Out, "already paid in pay period %s, %s: %s\n", c.Period, verb, strings.Join(upload.PaidSummary(c.Paid), "; "))
+		for i, m := range c.Paid {
+			if i == 10 {
+				fmt.Fprintf(s.Out, "  ... and %d more\n", len(c.Paid)-10)
+				break
+			}
+			fmt.Fprintf(s.Out, "  row %d: %s %s SAR %s\n", m.Row, m.Name, m.IBAN, m.Line.Request.Amount.Grouped())
+		}
+	}
+	if len(c.Different) > 0 {
+		fmt.Fprintf(s.Out, "paid a different amount earlier in pay period %s (row.paid_different; nothing is paid for these rows):\n", c.Period)
+		for _, m := range c.Different {
+			fmt.Fprintf(s.Out, "  row %d: %s %s: SAR %s in this sheet, SAR %s in %s\n", m.Row, m.Name, m.IBAN, m.Line.Request.Amount.Grouped(), m.Prior.Amount.Grouped(), upload.DescribePrior(m.Prior))
+		}
+	}
+	if n := len(c.Recent); n > 0 {
+		fmt.Fprintf(s.Out, "warning: %s paid in another pay period within the last 25 days (check the period is right):\n", plural(n, "person was"))
+		for i, m := range c.Recent {
+			if i == 10 {
+				fmt.Fprintf(s.Out, "  ... and %d more\n", n-10)
+				break
+			}
+			fmt.Fprintf(s.Out, "  row %d: %s %s: SAR %s in pay period %s (%s)\n", m.Row, m.Name, m.IBAN, m.Prior.Amount.Grouped(), m.Prior.Period, upload.DescribePrior(m.Prior))
+		}
+	}
+	switch {
+	case errors.Is(err, payout.ErrInvalid):
+		fmt.Fprintln(s.Out, "nothing was sent: fix the rows in the report and upload again (rows already paid are left out then), or use --skip-invalid to pay only the valid rows")
+	case err == nil && res.Invalid > 0:
+		fmt.Fprintf(s.Out, "left out %s (%s); fix them and upload the sheet again: only they will be paid. See %s\n", plural(res.Invalid, "invalid row"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", "))
+	}
 }
 
 func rowList(rows []int) string {
@@ -169,14 +255,11 @@ func rowList(rows []int) string {
 	return "rows " + strings.Join(parts, ", ")
 }
 
-func printPlan(s *streams, p *upload.Plan, o *uploadOptions) {
-	target := "Clickpay"
-	if o.Sandbox {
-		target = "the sandbox"
-	}
-	fmt.Fprintf(s.Out, "plan: pay %s, SAR %s, in %s of up to %d, to %s\n", rowsText(p.Count), p.Total.Grouped(), plural(p.Pages(), "page"), p.PageSize, target)
+func printPlan(s *streams, p *upload.Prepared, o *uploadOptions) {
+	pl := p.Plan
+	fmt.Fprintf(s.Out, "plan: pay %s, SAR %s, in %s of up to %d, for pay period %s, to %s\n", rowsText(pl.Count), pl.Total.Grouped(), plural(pl.Pages(), "page"), pl.PageSize, p.Period, target(o))
 	if o.DryRun {
-		fmt.Fprintf(s.Out, "order id: %s\n", p.OrderID)
+		fmt.Fprintf(s.Out, "order id: %s\n", pl.OrderID)
 	}
 }
 
@@ -196,18 +279,29 @@ func printPages(s *streams, p *upload.Plan) error {
 	return nil
 }
 
-// confirm asks the person at the terminal to type yes.
-func confirm(s *streams, g *globals, o *uploadOptions, p *upload.Plan) error {
+// confirm asks the person at the terminal to type yes. Ctrl-C while it
+// waits cancels at once: nothing was sent.
+func confirm(ctx context.Context, s *streams, o *uploadOptions, question string) error {
 	if o.Yes {
 		return nil
 	}
 	if !s.InTerminal {
 		return usagef("not sending without confirmation: there is no terminal to ask on; add --yes to confirm")
 	}
-	fmt.Fprintf(s.Err, "Type yes to pay %s, SAR %s: ", rowsText(p.Count), p.Total.Grouped())
-	line, _ := bufio.NewReader(s.In).ReadString('\n')
-	if strings.TrimSpace(strings.ToLower(line)) != "yes" {
-		return usagef("not confirmed; nothing was sent")
+	fmt.Fprint(s.Err, question)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(s.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(s.Err)
+		return interrupted{"at the confirmation"}
+	case line := <-answer:
+		if strings.TrimSpace(strings.ToLower(line)) != "yes" {
+			return usagef("not confirmed; nothing was sent")
+		}
 	}
 	return nil
 }

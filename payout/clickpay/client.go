@@ -124,7 +124,14 @@ func New(cfg Config) (*Client, error) {
 			timeout = 60 * time.Second
 		}
 		hc = &http.Client{Timeout: timeout}
+	} else {
+		copied := *hc
+		hc = &copied
 	}
+	// Never follow a redirect: it would send the server key and the
+	// payroll to another address, perhaps in clear. The 3xx answer itself
+	// becomes an error naming its Location.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{base: u, key: cfg.ServerKey, profileID: ID(cfg.ProfileID), accountID: ID(cfg.AccountID),
 		paths: p, retry: cfg.Retry, http: hc}, nil
 }
@@ -173,13 +180,16 @@ func (c *Client) Query(ctx context.Context, batchID ID) (*Batch, error) {
 
 // QueryEntry returns one entry of a batch.
 func (c *Client) QueryEntry(ctx context.Context, batchID, entryID ID) (*Entry, error) {
-	var b Batch
+	var a entryAnswer
 	body := QueryBatch{BatchID: batchID, ProfileID: c.profileID, AccountID: c.accountID, EntryID: &entryID}
-	if err := c.call(ctx, "query", c.paths.QueryEntry, body, &b); err != nil {
+	if err := c.call(ctx, "query", c.paths.QueryEntry, body, &a); err != nil {
 		return nil, err
 	}
-	for _, e := range b.Entries {
-		if e.EntryID == entryID {
+	for _, e := range a.Entries {
+		if e.EntryID == entryID || (e.EntryID == "" && len(a.Entries) == 1) {
+			if e.BatchID == "" {
+				e.BatchID = batchID
+			}
 			return &e, nil
 		}
 	}
@@ -283,6 +293,14 @@ func (c *Client) once(ctx context.Context, name, path string, payload []byte, ou
 	if err != nil {
 		return &Error{Call: name, HTTPStatus: resp.StatusCode, Outcome: Unknown, Err: scrub(err)}
 	}
+	// A server message quoting the key must never be printed or stored.
+	data = bytes.ReplaceAll(data, []byte(c.key), []byte(redacted))
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// The request was answered with a redirect, not applied: it is
+		// not followed, and not sent again.
+		return &Error{Call: name, HTTPStatus: resp.StatusCode, Outcome: NotApplied,
+			Location: strings.ReplaceAll(resp.Header.Get("Location"), c.key, redacted)}
+	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if err := json.Unmarshal(data, out); err != nil {
 			return &Error{Call: name, HTTPStatus: resp.StatusCode, Outcome: Unknown,
@@ -308,6 +326,9 @@ func (c *Client) once(ctx context.Context, name, path string, payload []byte, ou
 	}
 	return e
 }
+
+// redacted stands for the server key wherever a server quoted it.
+const redacted = "[server key]"
 
 // scrub keeps a transport error's meaning without the request it came from.
 func scrub(err error) error {

@@ -33,6 +33,9 @@ func req(i int, amount payout.Amount) payout.Request {
 		Address1: "Street", TransferCode: payout.Salary}
 }
 
+// d is an amount of ours as the server's Decimal.
+func d(a payout.Amount) clickpay.Decimal { return clickpay.DecimalOf(a) }
+
 type env struct {
 	sim    *clickpaysim.Server
 	srv    *httptest.Server
@@ -67,7 +70,7 @@ func TestEveryCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Status != "New" || b.Count != 1 || b.Total != 100000 || b.Currency != "SAR" || b.BatchID == "" || b.Trace == "" || b.OrderID != "order" {
+	if b.Status != "New" || b.Count != 1 || b.Total != d(100000) || b.Currency != "SAR" || b.BatchID == "" || b.Trace == "" || b.OrderID != "order" {
 		t.Fatalf("new: %+v", b)
 	}
 	if _, err := e.client.Add(ctx, b.BatchID, "order", []payout.Request{req(2, 50), req(3, 1)}); err != nil {
@@ -77,11 +80,11 @@ func TestEveryCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Count != 3 || q.Total != 100051 || len(q.Entries) != 3 || q.Entries[1].MerchantReference != "order-r2" || q.Entries[1].Status != "Pending" {
+	if q.Count != 3 || q.Total != d(100051) || len(q.Entries) != 3 || q.Entries[1].MerchantReference != "order-r2" || q.Entries[1].Status != "Pending" {
 		t.Fatalf("query: %+v", q)
 	}
 	one, err := e.client.QueryEntry(ctx, b.BatchID, q.Entries[2].EntryID)
-	if err != nil || one.Amount != 1 || one.IBAN != saIBAN("80", 3) {
+	if err != nil || one.Amount != d(1) || one.IBAN != saIBAN("80", 3) {
 		t.Fatalf("query entry: %+v %v", one, err)
 	}
 	found, err := e.client.Search(ctx, "order-r2")
@@ -103,7 +106,7 @@ func TestEveryCall(t *testing.T) {
 		t.Fatalf("failed: %+v %v", failed, err)
 	}
 	paid, _ := e.client.QueryStatus(ctx, b.BatchID, "paid")
-	if len(paid.Entries) != 2 || paid.Entries[0].Fee != 150 || paid.Entries[0].Total != 100150 {
+	if len(paid.Entries) != 2 || paid.Entries[0].Fee != d(150) || paid.Entries[0].Total != d(100150) {
 		t.Fatalf("paid: %+v", paid.Entries)
 	}
 	if _, err := e.client.QueryStatus(ctx, b.BatchID, "bogus"); err == nil {
@@ -314,11 +317,11 @@ func TestAmountsRoundTripExactly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Total != sum || int(q.Count) != len(reqs) {
+	if q.Total != d(sum) || int(q.Count) != len(reqs) {
 		t.Fatalf("server total %s count %d, want %s %d", q.Total, q.Count, sum, len(reqs))
 	}
 	for i, en := range q.Entries {
-		if en.Amount != reqs[i].Amount {
+		if en.Amount != d(reqs[i].Amount) {
 			t.Fatalf("entry %d: %s, sent %s", i, en.Amount, reqs[i].Amount)
 		}
 	}
@@ -418,18 +421,18 @@ func TestGoldenExamples(t *testing.T) {
 	if err := json.Unmarshal(golden(t, "new-response.json"), &b); err != nil {
 		t.Fatal(err)
 	}
-	if b.BatchID != "1001" || b.Total != 1250050 || b.Count != 1 || b.Status != "New" || b.Trace == "" {
+	if b.BatchID != "1001" || b.Total != d(1250050) || b.Count != 1 || b.Status != "New" || b.Trace == "" {
 		t.Errorf("new response %+v", b)
 	}
 	var q clickpay.Batch
 	if err := json.Unmarshal(golden(t, "query-response.json"), &q); err != nil {
 		t.Fatal(err)
 	}
-	if q.BatchID != "1001" || q.Total != 1250050 || q.Count != 1 || len(q.Entries) != 1 {
+	if q.BatchID != "1001" || q.Total != d(1250050) || q.Count != 1 || len(q.Entries) != 1 {
 		t.Fatalf("query response %+v", q)
 	}
 	en := q.Entries[0]
-	if en.EntryID != "50001" || en.Fee != 230 || en.Total != 1250280 || en.Status != "Failed" || en.ProtocolMessage != "Beneficiary account closed" {
+	if en.EntryID != "50001" || en.Fee != d(230) || en.Total != d(1250280) || en.Status != "Failed" || en.ProtocolMessage != "Beneficiary account closed" {
 		t.Errorf("entry %+v", en)
 	}
 	// The error examples, served as the server would.

@@ -39,6 +39,7 @@ type Error struct {
 	Trace      string // the server's trace id, when it sent one
 	Outcome    Outcome
 	RetryAfter time.Duration // from a 429's Retry-After
+	Location   string        // where a 3xx answer pointed (never followed)
 	Err        error         // the transport error, when there was no answer
 }
 
@@ -75,6 +76,12 @@ func (e *Error) Cause() string {
 	switch {
 	case e.HTTPStatus == 0 && e.Outcome == NotApplied:
 		return "could not reach Clickpay; check the network and CLICKPAY_BASE_URL"
+	case e.HTTPStatus >= 300 && e.HTTPStatus < 400:
+		to := e.Location
+		if to == "" {
+			to = "an address it did not give"
+		}
+		return fmt.Sprintf("Clickpay answered with a redirect to %s, which is never followed (the server key would go there too); check CLICKPAY_BASE_URL", to)
 	case e.HTTPStatus == 0:
 		return "the connection failed after the request was sent, so it may or may not have been applied"
 	case e.HTTPStatus == 401:
@@ -85,7 +92,7 @@ func (e *Error) Cause() string {
 		return "the server reports a duplicate request"
 	case e.HTTPStatus == 429:
 		return "too many requests; Clickpay asks to slow down"
-	case strings.Contains(msg, "balance") || strings.Contains(msg, "insufficient") || strings.Contains(msg, "funds"):
+	case e.insufficient():
 		return "the deposit account's balance does not cover the batch; top it up"
 	case strings.Contains(msg, "profile") || strings.Contains(msg, "account_id") || strings.Contains(msg, "account id"):
 		return "the profile or account id is wrong; check CLICKPAY_PROFILE_ID and CLICKPAY_ACCOUNT_ID"
@@ -113,11 +120,22 @@ func IsNotApplied(err error) bool {
 	return errors.As(err, &e) && e.Outcome == NotApplied
 }
 
+// insufficient reports whether the server refused the call for the deposit
+// account's balance. Clickpay documents no code for it, so its message is
+// the only sign; this is the one place that reads it.
+func (e *Error) insufficient() bool {
+	if e.HTTPStatus < 400 || e.HTTPStatus >= 500 {
+		return false
+	}
+	msg := strings.ToLower(e.Message)
+	return strings.Contains(msg, "balance") || strings.Contains(msg, "insufficient") || strings.Contains(msg, "funds")
+}
+
 // IsInsufficientBalance reports whether a close was refused for the deposit
 // account's balance.
 func IsInsufficientBalance(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && strings.HasPrefix(e.Cause(), "the deposit account's balance")
+	return errors.As(err, &e) && e.insufficient()
 }
 
 // IsDuplicate reports whether the server refused a call as a duplicate.

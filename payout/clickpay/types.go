@@ -8,7 +8,18 @@
 //     of them differently (/payout/batch/request/add, /payout/batch/request/query).
 //   - profile_id, account_id, batch_id and entry_id are read as numbers or
 //     strings, and sent as numbers when they are all digits.
-//   - Amounts and counts are read as numbers or strings.
+//   - Amounts in answers are read liberally (Decimal): numbers or strings,
+//     any precision, thousands separators. Counts as numbers or strings.
+//   - A batch is taken as closed only when its status is a word known to
+//     mean closed (BatchClosed); "New" and "Open" mean open; any other word
+//     is not taken as closed: the uploader tries to close it, and a second
+//     close is refused by the server.
+//   - The single-entry query may answer the flat entry object that
+//     Clickpay's text shows, or a batch holding the entry.
+//   - API calls never follow redirects: a 3xx answer is an error that names
+//     its Location, and the server key is never sent anywhere else.
+//   - The server key is removed from every answer before it is read, so a
+//     server message quoting it is never printed or stored.
 //   - The batch query's entries are read from "requests" or "entries".
 //   - Nothing here depends on the server echoing merchant_reference in a
 //     query, on the shape of the add and close answers beyond the PayTabs
@@ -97,6 +108,27 @@ func Final(status string) bool {
 	return false
 }
 
+// BatchOpen reports whether a batch status means the batch is open: it
+// takes more requests and is not closed.
+func BatchOpen(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "new", "open":
+		return true
+	}
+	return false
+}
+
+// BatchClosed reports whether a batch status is a word known to mean that
+// the batch was closed (submitted for approval and processing). An unknown
+// word is not taken as closed.
+func BatchClosed(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "closed", "completed", "processing", "processed", "approved", "submitted", "pending approval", "pending_approval":
+		return true
+	}
+	return false
+}
+
 // NewBatch is the body of the create-batch call.
 type NewBatch struct {
 	ProfileID ID               `json:"profile_id"`
@@ -140,16 +172,16 @@ type SearchEntries struct {
 
 // Batch is a batch as the API returns it.
 type Batch struct {
-	BatchID   ID            `json:"batch_id"`
-	ProfileID ID            `json:"profile_id"`
-	AccountID ID            `json:"account_id"`
-	Currency  string        `json:"currency"`
-	Total     payout.Amount `json:"total"`
-	Count     Count         `json:"count"`
-	OrderID   string        `json:"order_id"`
-	Status    string        `json:"status"`
-	Trace     string        `json:"trace"`
-	Entries   []Entry       `json:"-"`
+	BatchID   ID      `json:"batch_id"`
+	ProfileID ID      `json:"profile_id"`
+	AccountID ID      `json:"account_id"`
+	Currency  string  `json:"currency"`
+	Total     Decimal `json:"total"`
+	Count     Count   `json:"count"`
+	OrderID   string  `json:"order_id"`
+	Status    string  `json:"status"`
+	Trace     string  `json:"trace"`
+	Entries   []Entry `json:"-"`
 }
 
 // UnmarshalJSON reads the batch and its entries under "requests" or "entries".
@@ -170,16 +202,46 @@ func (b *Batch) UnmarshalJSON(data []byte) error {
 
 // Entry is one payout inside a batch.
 type Entry struct {
-	EntryID           ID            `json:"entry_id"`
-	BatchID           ID            `json:"batch_id"`
-	MerchantReference string        `json:"merchant_reference"`
-	Amount            payout.Amount `json:"amount"`
-	Fee               payout.Amount `json:"fee"`
-	Total             payout.Amount `json:"total"`
-	Name              string        `json:"beneficiary_name"`
-	IBAN              string        `json:"beneficiary_account_number"`
-	Status            string        `json:"status"`
-	ProtocolMessage   string        `json:"protocol_message"`
+	EntryID           ID      `json:"entry_id"`
+	BatchID           ID      `json:"batch_id"`
+	MerchantReference string  `json:"merchant_reference"`
+	Amount            Decimal `json:"amount"`
+	Fee               Decimal `json:"fee"`
+	Total             Decimal `json:"total"`
+	Name              string  `json:"beneficiary_name"`
+	IBAN              string  `json:"beneficiary_account_number"`
+	Status            string  `json:"status"`
+	ProtocolMessage   string  `json:"protocol_message"`
+}
+
+// entryAnswer is the answer of the single-entry query: the flat entry
+// object of Clickpay's text, or a batch holding the entry.
+type entryAnswer struct {
+	Entry   Entry
+	Entries []Entry
+}
+
+// UnmarshalJSON reads either shape.
+func (a *entryAnswer) UnmarshalJSON(data []byte) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return err
+	}
+	_, hasRequests := keys["requests"]
+	_, hasEntries := keys["entries"]
+	if hasRequests || hasEntries {
+		var b Batch
+		if err := json.Unmarshal(data, &b); err != nil {
+			return err
+		}
+		a.Entries = b.Entries
+		return nil
+	}
+	if err := json.Unmarshal(data, &a.Entry); err != nil {
+		return err
+	}
+	a.Entries = []Entry{a.Entry}
+	return nil
 }
 
 // SearchResult is the answer of the search call.

@@ -13,19 +13,20 @@ var requestKeys = []struct {
 	key      string
 	number   bool
 	optional bool // may be an empty string
+	absent   bool // may be left out (Clickpay's text marks it Optional)
 }{
-	{"amount", true, false},
-	{"merchant_reference", false, true},
-	{"beneficiary_name", false, false},
-	{"beneficiary_country", false, false},
-	{"beneficiary_account_number", false, false},
-	{"beneficiary_bank", false, false},
-	{"beneficiary_bank_branch", false, true},
-	{"beneficiary_email", false, false},
-	{"beneficiary_mobile_number", false, false},
-	{"beneficiary_address1", false, false},
-	{"beneficiary_address2", false, true},
-	{"transfer_code", true, false},
+	{"amount", true, false, false},
+	{"merchant_reference", false, true, true},
+	{"beneficiary_name", false, false, false},
+	{"beneficiary_country", false, false, false},
+	{"beneficiary_account_number", false, false, false},
+	{"beneficiary_bank", false, false, false},
+	{"beneficiary_bank_branch", false, true, false},
+	{"beneficiary_email", false, false, false},
+	{"beneficiary_mobile_number", false, false, false},
+	{"beneficiary_address1", false, false, false},
+	{"beneficiary_address2", false, true, false},
+	{"transfer_code", true, false, false},
 }
 
 // checkRequests validates a requests array strictly and returns it decoded.
@@ -65,6 +66,9 @@ func (s *Server) checkRequests(raw json.RawMessage, b *batch) ([]payout.Request,
 func checkRequest(it map[string]json.RawMessage) (payout.Request, *apiError) {
 	for _, k := range requestKeys {
 		raw, ok := it[k.key]
+		if !ok && k.absent {
+			continue
+		}
 		if !ok {
 			return payout.Request{}, fail(400, 3, "%s is required", k.key)
 		}
@@ -81,7 +85,7 @@ func checkRequest(it map[string]json.RawMessage) (payout.Request, *apiError) {
 			return payout.Request{}, fail(400, 3, "%s must not be empty", k.key)
 		}
 	}
-	amt, aerr := amountValue(it["amount"], "amount")
+	amt, aerr := amountValue(it["amount"], "amount", false)
 	if aerr != nil {
 		return payout.Request{}, aerr
 	}
@@ -110,10 +114,19 @@ func checkRequest(it map[string]json.RawMessage) (payout.Request, *apiError) {
 	return r, nil
 }
 
-// amountValue reads a JSON number with at most two decimals.
-func amountValue(raw json.RawMessage, key string) (payout.Amount, *apiError) {
+// amountValue reads a JSON number with at most two decimals; with
+// orString, a string holding one too (PayTabs documents close's total as a
+// string, Clickpay's example sends a number).
+func amountValue(raw json.RawMessage, key string, orString bool) (payout.Amount, *apiError) {
 	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil || bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) {
+	isString := bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`))
+	if isString && orString {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, fail(400, 3, "%s must be a number", key)
+		}
+		n = json.Number(s)
+	} else if err := json.Unmarshal(raw, &n); err != nil || isString {
 		return 0, fail(400, 3, "%s must be a number", key)
 	}
 	a, err := payout.ParseDecimal(n.String())

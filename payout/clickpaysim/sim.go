@@ -59,6 +59,12 @@ type Config struct {
 	Reject map[string]string
 	// Fee charged per entry.
 	Fee payout.Amount
+	// FeeMills, when set, is the fee per entry in thousandths of a riyal,
+	// answered with three decimals ("1.725"); it replaces Fee.
+	FeeMills int64
+	// OpenStatus is the word the batch status of an open batch is answered
+	// with; default "New".
+	OpenStatus string
 	// OmitReference stops query answers from echoing merchant_reference.
 	OmitReference bool
 	// MaxRequests per call; zero means 1000.
@@ -145,6 +151,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Balance == 0 {
 		cfg.Balance = 100_000_000_000
+	}
+	if cfg.OpenStatus == "" {
+		cfg.OpenStatus = "New"
+	}
+	if cfg.FeeMills > 0 {
+		cfg.Fee = payout.Amount((cfg.FeeMills + 9) / 10)
 	}
 	if cfg.MaxRequests == 0 {
 		cfg.MaxRequests = 1000
@@ -384,8 +396,11 @@ func (s *Server) apply(kind string, r *http.Request, body []byte) (map[string]an
 	case "close":
 		return s.close(m)
 	case "query":
-		status := strings.TrimPrefix(r.URL.Path, "/payout/batch/query")
-		return s.query(m, strings.Trim(status, "/"))
+		status := ""
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/payout/batch/query/"); ok {
+			status = strings.Trim(rest, "/")
+		}
+		return s.query(m, status)
 	default:
 		return s.search(m)
 	}
@@ -531,7 +546,7 @@ func (s *Server) close(m map[string]json.RawMessage) (map[string]any, *apiError)
 	if !ok {
 		return nil, fail(400, 3, "total is required")
 	}
-	total, aerr := amountValue(rawTotal, "total")
+	total, aerr := amountValue(rawTotal, "total", true)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -594,15 +609,34 @@ func batchTotal(b *batch) payout.Amount {
 func (s *Server) summary(b *batch) map[string]any {
 	return map[string]any{
 		"batch_id": json.Number(b.ID), "profile_id": json.Number(s.cfg.ProfileID), "account_id": json.Number(s.cfg.AccountID),
-		"currency": "SAR", "total": batchTotal(b).String(), "count": len(b.Entries), "order_id": b.OrderID, "status": b.Status,
+		"currency": "SAR", "total": batchTotal(b).String(), "count": len(b.Entries), "order_id": b.OrderID, "status": s.statusWord(b),
 	}
+}
+
+// statusWord is the batch status as answered: an open batch is called
+// Config.OpenStatus.
+func (s *Server) statusWord(b *batch) string {
+	if b.Status == "New" {
+		return s.cfg.OpenStatus
+	}
+	return b.Status
+}
+
+// fee returns an entry's fee and total as answered.
+func (s *Server) fee(r payout.Request) (fee, total string) {
+	if s.cfg.FeeMills > 0 {
+		m := int64(r.Amount)*10 + s.cfg.FeeMills
+		return fmt.Sprintf("%d.%03d", s.cfg.FeeMills/1000, s.cfg.FeeMills%1000), fmt.Sprintf("%d.%03d", m/1000, m%1000)
+	}
+	return s.cfg.Fee.String(), (r.Amount + s.cfg.Fee).String()
 }
 
 func (s *Server) entryJSON(b *batch, e *entry) map[string]any {
 	r := e.Request
+	fee, total := s.fee(r)
 	out := map[string]any{
-		"entry_id": e.ID, "batch_id": json.Number(b.ID), "amount": r.Amount.String(), "fee": s.cfg.Fee.String(),
-		"total": (r.Amount + s.cfg.Fee).String(), "currency": "SAR", "status": e.Status, "protocol_message": e.Message,
+		"entry_id": e.ID, "batch_id": json.Number(b.ID), "amount": r.Amount.String(), "fee": fee,
+		"total": total, "currency": "SAR", "status": e.Status, "protocol_message": e.Message,
 		"beneficiary_name": r.Name, "beneficiary_account_number": r.IBAN, "beneficiary_bank": r.Bank,
 		"transfer_code": r.TransferCode,
 	}
@@ -639,7 +673,15 @@ func (s *Server) query(m map[string]json.RawMessage, status string) (map[string]
 		}
 		list = append(list, s.entryJSON(b, e))
 	}
-	if entryID != "" && len(list) == 0 {
+	if entryID != "" {
+		// One entry: the flat object of Clickpay's text.
+		for _, e := range b.Entries {
+			if fmt.Sprint(e.ID) == entryID && statusMatches(e.Status, status) {
+				fee, total := s.fee(e.Request)
+				return map[string]any{"entry_id": e.ID, "amount": e.Request.Amount.String(), "fee": fee, "total": total,
+					"beneficiary_account_number": e.Request.IBAN, "status": e.Status, "protocol_message": e.Message}, nil
+			}
+		}
 		return nil, fail(404, 404, "Entry not found")
 	}
 	out["requests"] = list

@@ -47,8 +47,10 @@ type Journal struct {
 // Upload is one upload of one file.
 type Upload struct {
 	ID          int64
-	File        string
+	File        string // absolute path
 	FileHash    string
+	Period      string // pay period, e.g. 2026-11
+	Endpoint    string // which API: the base URL with profile and account; "" in journals from before it was kept
 	OrderID     string
 	BatchID     string
 	Status      string
@@ -56,11 +58,24 @@ type Upload struct {
 	Total       payout.Amount
 	PageSize    int
 	Pages       int
-	ResultsPath string
-	CreatedAt   time.Time
-	ClosedAt    time.Time
-	Message     string // why it stopped (mismatch)
+	ResultsPath string // absolute path
+	// ResultsWritten is set once the results sheet was written after close.
+	ResultsWritten bool
+	CreatedAt      time.Time
+	ClosedAt       time.Time
+	Message        string // why it stopped (mismatch)
 }
+
+// Unfinished reports whether the upload may still send or close: it was
+// planned, is open or is closing.
+func (u *Upload) Unfinished() bool {
+	return u.Status == StatusPlanned || u.Status == StatusOpen || u.Status == StatusClosing
+}
+
+// MayPay reports whether rows of the upload are paid or may still be paid:
+// every status but abandoned. A batch that did not match its plan was not
+// closed by us, but a person may still close it in the dashboard.
+func (u *Upload) MayPay() bool { return u.Status != StatusAbandoned }
 
 // Row is one planned payout.
 type Row struct {
@@ -69,11 +84,12 @@ type Row struct {
 	Row             int // spreadsheet row
 	EmployeeID      string
 	Page            int
+	Occurrence      int // the how-manieth payment of this IBAN in the period
 	Request         payout.Request
 	EntryID         string
 	Status          string
-	Fee             payout.Amount
-	Total           payout.Amount
+	Fee             string // as the server wrote it ("0.63", "1.725")
+	Total           string
 	ProtocolMessage string
 }
 
@@ -145,6 +161,47 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 `
 
+// columns added after the first release, with their definitions; Open adds
+// the ones an older journal lacks.
+var columns = []struct{ table, name, def string }{
+	{"uploads", "period", "TEXT NOT NULL DEFAULT ''"},
+	{"uploads", "endpoint", "TEXT NOT NULL DEFAULT ''"},
+	{"uploads", "results_written", "INTEGER NOT NULL DEFAULT 0"},
+	{"rows", "period", "TEXT NOT NULL DEFAULT ''"},
+	{"rows", "occ", "INTEGER NOT NULL DEFAULT 1"},
+	{"rows", "fee_text", "TEXT NOT NULL DEFAULT ''"},
+	{"rows", "total_text", "TEXT NOT NULL DEFAULT ''"},
+}
+
+func migrate(db *sql.DB) error {
+	for _, c := range columns {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := db.Exec(`ALTER TABLE ` + c.table + ` ADD COLUMN ` + c.name + ` ` + c.def); err != nil {
+			return err
+		}
+		if c.table == "uploads" && c.name == "period" {
+			// Uploads from before pay periods belong to the month they
+			// were made in, the default period.
+			if _, err := db.Exec(`UPDATE uploads SET period = strftime('%Y-%m', created_at, 'localtime')`); err != nil {
+				return err
+			}
+		}
+		if c.table == "rows" && c.name == "period" {
+			if _, err := db.Exec(`UPDATE rows SET period = (SELECT period FROM uploads WHERE uploads.id = rows.upload_id)`); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := db.Exec(`CREATE INDEX IF NOT EXISTS rows_period ON rows(period, iban)`)
+	return err
+}
+
 // DefaultDir is $XDG_STATE_HOME/payroll, else ~/.local/state/payroll.
 func DefaultDir() (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
@@ -157,16 +214,43 @@ func DefaultDir() (string, error) {
 	return filepath.Join(home, ".local", "state", "payroll"), nil
 }
 
-// Open opens (creating if needed) the journal in dir.
+// Error is a journal or state directory that cannot be used.
+type Error struct {
+	Path string
+	Err  error
+	Hint string
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("journal %s: %v", e.Path, e.Err)
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Open opens (creating if needed) the journal in dir. The folder is made
+// readable by its owner only, and so are the journal's files: an existing
+// folder or file open to others is tightened.
 func Open(dir string) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+		return nil, &Error{Path: dir, Err: err, Hint: "choose another state directory with --state-dir"}
+	}
+	if err := ownerOnly(dir, 0o700); err != nil {
+		return nil, &Error{Path: dir, Err: err}
 	}
 	path := filepath.Join(dir, "journal.db")
 	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
 		f.Close()
 	} else {
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return nil, &Error{Path: path, Err: err}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := ownerOnly(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, &Error{Path: p, Err: err}
+		}
 	}
 	// The path is escaped: in a file: URI a '#' or '?' in a folder name
 	// would otherwise cut the name short.
@@ -175,11 +259,27 @@ func Open(dir string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := db.Exec(schema); err == nil {
+		err = migrate(db)
+	}
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("journal %s cannot be used (%v); if it is damaged, move it away to start a new one (the batches on the server stay as they are)", path, err)
+		return nil, &Error{Path: path, Err: err, Hint: "it cannot be read. Keep it (it is the record of what was paid): copy it aside and ask for help. A new, empty journal does not know what this one paid; where Clickpay has the search call, uploads still find earlier payments on the server"}
 	}
 	return &Journal{db: db, path: path}, nil
+}
+
+// ownerOnly takes the group's and others' permissions away from a file or
+// folder that has them.
+func ownerOnly(path string, perm os.FileMode) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return os.Chmod(path, fi.Mode().Perm()&perm)
 }
 
 // Close closes the journal.
@@ -205,21 +305,23 @@ func (j *Journal) Plan(ctx context.Context, u *Upload, rows []Row) error {
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (file, file_hash, order_id, status, count, total, page_size, pages, results_path, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, u.File, u.FileHash, u.OrderID, StatusPlanned, u.Count, int64(u.Total), u.PageSize, u.Pages, u.ResultsPath, now())
+	created := time.Now().UTC()
+	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (file, file_hash, period, endpoint, order_id, status, count, total, page_size, pages, results_path, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, u.File, u.FileHash, u.Period, u.Endpoint, u.OrderID, StatusPlanned, u.Count, int64(u.Total), u.PageSize, u.Pages, u.ResultsPath, created.Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("journal: recording the plan: %w", err)
 	}
 	u.ID, _ = res.LastInsertId()
-	u.Status = StatusPlanned
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request) VALUES (?,?,?,?,?,?,?,?,?)`)
+	u.Status, u.CreatedAt = StatusPlanned, created
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period, occ) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for i, r := range rows {
 		req, _ := jsonMarshal(r.Request)
-		if _, err := stmt.ExecContext(ctx, u.ID, i, r.Row, r.EmployeeID, r.Page, r.Request.MerchantReference, r.Request.IBAN, int64(r.Request.Amount), req); err != nil {
+		occ := max(r.Occurrence, 1)
+		if _, err := stmt.ExecContext(ctx, u.ID, i, r.Row, r.EmployeeID, r.Page, r.Request.MerchantReference, r.Request.IBAN, int64(r.Request.Amount), req, u.Period, occ); err != nil {
 			return fmt.Errorf("journal: recording row %d: %w", r.Row, err)
 		}
 	}
@@ -231,13 +333,13 @@ func (j *Journal) Plan(ctx context.Context, u *Upload, rows []Row) error {
 	return tx.Commit()
 }
 
-const uploadCols = `id, file, file_hash, order_id, batch_id, status, count, total, page_size, pages, results_path, created_at, closed_at, message`
+const uploadCols = `id, file, file_hash, period, endpoint, order_id, batch_id, status, count, total, page_size, pages, results_path, results_written, created_at, closed_at, message`
 
 func scanUpload(sc interface{ Scan(...any) error }) (*Upload, error) {
 	var u Upload
 	var total int64
 	var created, closed string
-	err := sc.Scan(&u.ID, &u.File, &u.FileHash, &u.OrderID, &u.BatchID, &u.Status, &u.Count, &total, &u.PageSize, &u.Pages, &u.ResultsPath, &created, &closed, &u.Message)
+	err := sc.Scan(&u.ID, &u.File, &u.FileHash, &u.Period, &u.Endpoint, &u.OrderID, &u.BatchID, &u.Status, &u.Count, &total, &u.PageSize, &u.Pages, &u.ResultsPath, &u.ResultsWritten, &created, &closed, &u.Message)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -302,7 +404,7 @@ func (j *Journal) RowsByIBAN(ctx context.Context, iban string) ([]Row, error) {
 }
 
 func (j *Journal) rows(ctx context.Context, where string, args ...any) ([]Row, error) {
-	rs, err := j.db.QueryContext(ctx, `SELECT upload_id, idx, row, employee_id, page, request, entry_id, status, fee, entry_total, protocol_message FROM rows `+where, args...)
+	rs, err := j.db.QueryContext(ctx, `SELECT upload_id, idx, row, employee_id, page, occ, request, entry_id, status, fee_text, total_text, protocol_message FROM rows `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -311,14 +413,12 @@ func (j *Journal) rows(ctx context.Context, where string, args ...any) ([]Row, e
 	for rs.Next() {
 		var r Row
 		var req string
-		var fee, total int64
-		if err := rs.Scan(&r.UploadID, &r.Index, &r.Row, &r.EmployeeID, &r.Page, &req, &r.EntryID, &r.Status, &fee, &total, &r.ProtocolMessage); err != nil {
+		if err := rs.Scan(&r.UploadID, &r.Index, &r.Row, &r.EmployeeID, &r.Page, &r.Occurrence, &req, &r.EntryID, &r.Status, &r.Fee, &r.Total, &r.ProtocolMessage); err != nil {
 			return nil, err
 		}
 		if err := jsonUnmarshal(req, &r.Request); err != nil {
 			return nil, fmt.Errorf("journal: row %d: %w", r.Row, err)
 		}
-		r.Fee, r.Total = payout.Amount(fee), payout.Amount(total)
 		out = append(out, r)
 	}
 	return out, rs.Err()
@@ -382,13 +482,75 @@ func (j *Journal) SetResultsPath(ctx context.Context, uploadID int64, path strin
 	return err
 }
 
+// SetResultsWritten records that the results sheet of a closed upload was
+// written.
+func (j *Journal) SetResultsWritten(ctx context.Context, uploadID int64) error {
+	_, err := j.db.ExecContext(ctx, `UPDATE uploads SET results_written = 1 WHERE id = ?`, uploadID)
+	return err
+}
+
+// Payment is a row of an upload with what the period checks need of its
+// upload.
+type Payment struct {
+	Row
+	Upload *Upload
+}
+
+// PeriodRows returns every row planned in a pay period, in the uploads of
+// an endpoint (and in uploads that predate endpoints), with their uploads,
+// oldest first.
+func (j *Journal) PeriodRows(ctx context.Context, period, endpoint string) ([]Payment, error) {
+	return j.payments(ctx, `WHERE rows.period = ? AND (u.endpoint = ? OR u.endpoint = '')`, period, endpoint)
+}
+
+// RowsSince returns the rows of the uploads of an endpoint made since t,
+// in any period, with their uploads, oldest first.
+func (j *Journal) RowsSince(ctx context.Context, endpoint string, t time.Time) ([]Payment, error) {
+	return j.payments(ctx, `WHERE u.created_at >= ? AND (u.endpoint = ? OR u.endpoint = '')`, t.UTC().Format(time.RFC3339Nano), endpoint)
+}
+
+func (j *Journal) payments(ctx context.Context, where string, args ...any) ([]Payment, error) {
+	rs, err := j.db.QueryContext(ctx, `SELECT DISTINCT u.id FROM rows JOIN uploads u ON u.id = rows.upload_id `+where+` ORDER BY u.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rs.Next() {
+		var id int64
+		if err := rs.Scan(&id); err != nil {
+			rs.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	var out []Payment
+	for _, id := range ids {
+		u, err := j.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := j.Rows(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, Payment{Row: r, Upload: u})
+		}
+	}
+	return out, nil
+}
+
 // EntryUpdate is what the server says of one row's entry.
 type EntryUpdate struct {
 	Index           int
 	EntryID         string
 	Status          string
-	Fee             payout.Amount
-	Total           payout.Amount
+	Fee             string // as the server wrote it
+	Total           string
 	ProtocolMessage string
 }
 
@@ -399,13 +561,13 @@ func (j *Journal) UpdateEntries(ctx context.Context, uploadID int64, updates []E
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE rows SET entry_id = ?, status = ?, fee = ?, entry_total = ?, protocol_message = ? WHERE upload_id = ? AND idx = ?`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE rows SET entry_id = ?, status = ?, fee_text = ?, total_text = ?, protocol_message = ? WHERE upload_id = ? AND idx = ?`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for _, u := range updates {
-		if _, err := stmt.ExecContext(ctx, u.EntryID, u.Status, int64(u.Fee), int64(u.Total), u.ProtocolMessage, uploadID, u.Index); err != nil {
+		if _, err := stmt.ExecContext(ctx, u.EntryID, u.Status, u.Fee, u.Total, u.ProtocolMessage, uploadID, u.Index); err != nil {
 			return err
 		}
 	}

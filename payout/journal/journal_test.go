@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -70,11 +71,11 @@ func TestPlanRowsAndEntries(t *testing.T) {
 	if len(states) != 2 || states[0] != PageSent || states[1] != PagePlanned {
 		t.Errorf("pages %v", states)
 	}
-	if err := j.UpdateEntries(ctx, up.ID, []EntryUpdate{{Index: 1, EntryID: "77", Status: "Paid", Fee: 5, Total: 205}}); err != nil {
+	if err := j.UpdateEntries(ctx, up.ID, []EntryUpdate{{Index: 1, EntryID: "77", Status: "Paid", Fee: "1.725", Total: "201.725"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := j.Rows(ctx, up.ID)
-	if got[1].EntryID != "77" || got[1].Status != "Paid" || got[1].Total != 205 || got[0].EmployeeID != "E1" || got[0].Request.MerchantReference != "o1-r2" {
+	if got[1].EntryID != "77" || got[1].Status != "Paid" || got[1].Total != "201.725" || got[1].Fee != "1.725" || got[0].EmployeeID != "E1" || got[0].Request.MerchantReference != "o1-r2" {
 		t.Errorf("rows %+v", got)
 	}
 	j.SetStatus(ctx, up.ID, StatusClosed, "")
@@ -110,4 +111,65 @@ func TestLock(t *testing.T) {
 		t.Fatalf("after release: %v", err)
 	}
 	unlock2()
+}
+
+// TestMigratesAnOlderJournal: a journal of the first release (no pay
+// periods) opens; its uploads belong to the month they were made in.
+func TestMigratesAnOlderJournal(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := `CREATE TABLE uploads (id INTEGER PRIMARY KEY, file TEXT NOT NULL, file_hash TEXT NOT NULL, order_id TEXT NOT NULL UNIQUE,
+	batch_id TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, count INTEGER NOT NULL, total INTEGER NOT NULL, page_size INTEGER NOT NULL,
+	pages INTEGER NOT NULL, results_path TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, closed_at TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '');
+	CREATE TABLE rows (upload_id INTEGER NOT NULL REFERENCES uploads(id), idx INTEGER NOT NULL, row INTEGER NOT NULL, employee_id TEXT NOT NULL,
+	page INTEGER NOT NULL, ref TEXT NOT NULL, iban TEXT NOT NULL, amount INTEGER NOT NULL, request TEXT NOT NULL, entry_id TEXT NOT NULL DEFAULT '',
+	status TEXT NOT NULL DEFAULT '', fee INTEGER NOT NULL DEFAULT 0, entry_total INTEGER NOT NULL DEFAULT 0, protocol_message TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (upload_id, idx), UNIQUE (upload_id, ref));
+	INSERT INTO uploads (file, file_hash, order_id, batch_id, status, count, total, page_size, pages, created_at)
+	VALUES ('march.xlsx', 'h', 'o1', '1001', 'closed', 1, 100, 100, 1, '2026-03-25T10:00:00Z');
+	INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request) VALUES (1, 0, 2, '', 0, 'o1-r2', 'SA1', 100, '{"beneficiary_account_number":"SA1","amount":1.00}');`
+	if _, err := db.Exec(old); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatalf("an older journal does not open: %v", err)
+	}
+	defer j.Close()
+	u, err := j.ByOrder(context.Background(), "o1")
+	if err != nil || u.Period != "2026-03" || u.Endpoint != "" {
+		t.Fatalf("upload %+v %v", u, err)
+	}
+	ps, err := j.PeriodRows(context.Background(), "2026-03", "sandbox")
+	if err != nil || len(ps) != 1 || ps[0].Occurrence != 1 || ps[0].Upload.BatchID != "1001" {
+		t.Fatalf("period rows %+v %v", ps, err)
+	}
+}
+
+// TestOpenTightensPermissions: a state directory or journal readable by
+// others is made the owner's alone.
+func TestOpenTightensPermissions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	os.Chmod(dir, 0o755)
+	os.Chmod(filepath.Join(dir, "journal.db"), 0o644)
+	j, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, "journal.db"): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), want)
+		}
+	}
 }

@@ -11,10 +11,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"payroll/payout"
@@ -37,16 +37,25 @@ const DefaultPageSize = 100
 // MaxPageSize is the most requests one call may carry.
 const MaxPageSize = 1000
 
+// Line is a row to pay: the checked line and which payment of its IBAN in
+// the pay period it is (1 for the first).
+type Line struct {
+	payout.Line
+	Occurrence int
+}
+
 // Plan is what an upload will send.
 type Plan struct {
-	File     string
+	File     string // absolute path
 	FileHash string
+	Period   string
+	Endpoint string
 	OrderID  string
 	PageSize int
-	Lines    []payout.Line // with MerchantReference set
+	Lines    []Line // with MerchantReference set
 	Count    int
 	Total    payout.Amount
-	Results  string // results sheet path
+	Results  string // results sheet, absolute path
 }
 
 // Pages returns how many calls the rows take.
@@ -80,29 +89,63 @@ func DefaultOrderID(hash string, day time.Time) string {
 	return fmt.Sprintf("payroll-%s-%s", day.Format("20060102"), hash[:10])
 }
 
-// Reference is the merchant_reference of a row: the order id and the row
-// number, at most 50 characters, so that every server entry can be traced
-// to its row. A long order id is replaced by a digest of it.
-func Reference(orderID string, row int) string {
-	suffix := fmt.Sprintf("-r%d", row)
-	if len(orderID)+len(suffix) <= 50 {
-		return orderID + suffix
+// DefaultPeriod is the pay period of an upload made at t: its month,
+// YYYY-MM.
+func DefaultPeriod(t time.Time) string { return t.Format("2006-01") }
+
+// CheckPeriod says what is wrong with a pay period label, or "" when
+// nothing is: 1 to 20 letters, digits and dashes, such as 2026-11 or
+// 2026-11-bonus.
+func CheckPeriod(p string) string {
+	if p == "" || len(p) > 20 {
+		return "a pay period is 1 to 20 characters, such as 2026-11 or 2026-11-bonus"
 	}
-	sum := sha256.Sum256([]byte(orderID))
-	return "p" + hex.EncodeToString(sum[:])[:20] + suffix
+	alnum := false
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			alnum = true
+		case r == '-':
+		default:
+			return "a pay period holds only letters, digits and dashes, such as 2026-11 or 2026-11-bonus"
+		}
+	}
+	if !alnum {
+		return "a pay period needs a letter or a digit, such as 2026-11"
+	}
+	return ""
 }
 
-// NewPlan makes the plan for the valid lines of a file.
-func NewPlan(file, hash, orderID string, lines []payout.Line, pageSize int) (*Plan, error) {
+// Reference is the merchant_reference of the occ-th payment (from 1) of an
+// IBAN in a pay period: "PR", the period's letters and digits (at most
+// 12), and 24 hex digits of a SHA-256 of period, IBAN and occurrence. The
+// same person in the same period always gets the same reference, on any
+// machine and from any sheet, so the server can be asked whether they were
+// paid. It is alphanumeric and at most 38 characters (Clickpay allows 50).
+func Reference(period, iban string, occ int) string {
+	sum := sha256.Sum256([]byte("payroll/ref/v1\x00" + period + "\x00" + iban + "\x00" + strconv.Itoa(occ)))
+	var compact []byte
+	for i := 0; i < len(period) && len(compact) < 12; i++ {
+		if c := period[i]; c != '-' {
+			compact = append(compact, c)
+		}
+	}
+	return "PR" + string(compact) + hex.EncodeToString(sum[:])[:24]
+}
+
+// NewPlan makes the plan for the lines to pay, setting each line's
+// merchant_reference from the period, its IBAN and its occurrence.
+func NewPlan(file, hash, period, orderID string, lines []Line, pageSize int) (*Plan, error) {
 	if pageSize < 1 || pageSize > MaxPageSize {
 		return nil, fmt.Errorf("the page size must be from 1 to %d, not %d", MaxPageSize, pageSize)
 	}
 	if len(lines) == 0 {
-		return nil, errors.New("there are no valid rows to pay")
+		return nil, fmt.Errorf("%w: there are no rows to pay", payout.ErrNothingNew)
 	}
-	p := &Plan{File: file, FileHash: hash, OrderID: orderID, PageSize: pageSize}
+	p := &Plan{File: file, FileHash: hash, Period: period, OrderID: orderID, PageSize: pageSize}
 	for _, l := range lines {
-		l.Request.MerchantReference = Reference(orderID, l.Row)
+		l.Occurrence = max(l.Occurrence, 1)
+		l.Request.MerchantReference = Reference(period, l.Request.IBAN, l.Occurrence)
 		p.Lines = append(p.Lines, l)
 		p.Count++
 		p.Total += l.Request.Amount
@@ -153,13 +196,13 @@ func mismatch(format string, a ...any) error {
 }
 
 // AlreadyUploaded is the refusal to upload a file whose content was already
-// uploaded and closed.
+// uploaded and closed in the same pay period.
 type AlreadyUploaded struct{ Upload *journal.Upload }
 
 func (e *AlreadyUploaded) Error() string {
 	u := e.Upload
-	return fmt.Sprintf("%s was already uploaded on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s; to pay it again: --force",
-		u.File, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID)
+	return fmt.Sprintf("%s was already uploaded for pay period %s on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s; to pay everyone on it a second time in %s: --pay-again",
+		u.File, u.Period, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID, u.Period)
 }
 
 // Is matches payout.ErrAlreadyUploaded.

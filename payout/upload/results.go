@@ -54,7 +54,7 @@ func Results(up *journal.Upload, rows []journal.Row) []ResultRow {
 			}
 		}
 		if r.EntryID != "" {
-			out[i].Fee, out[i].Total = r.Fee.String(), r.Total.String()
+			out[i].Fee, out[i].Total = r.Fee, r.Total
 		}
 	}
 	return out
@@ -171,13 +171,32 @@ func AllFinal(results []ResultRow) bool {
 
 // HistoryLine is one upload as `payroll history` lists it.
 type HistoryLine struct {
-	File    string        `json:"file"`
-	Date    string        `json:"date"`
-	OrderID string        `json:"order_id"`
-	BatchID string        `json:"batch_id"`
-	Count   int           `json:"count"`
-	Total   payout.Amount `json:"total"`
-	Status  string        `json:"status"`
+	File     string        `json:"file"`
+	Date     string        `json:"date"`
+	Period   string        `json:"period"`
+	Endpoint string        `json:"endpoint"`
+	OrderID  string        `json:"order_id"`
+	BatchID  string        `json:"batch_id"`
+	Count    int           `json:"count"`
+	Total    payout.Amount `json:"total"`
+	Status   string        `json:"status"`
+	// Note says what a person must know: a batch left open on the server.
+	Note string `json:"note,omitempty"`
+}
+
+// OpenNote says, for an upload whose batch exists on the server but will
+// never be closed by this tool, what that means; "" for any other.
+func OpenNote(u *journal.Upload) string {
+	if u.BatchID == "" {
+		return ""
+	}
+	switch u.Status {
+	case journal.StatusAbandoned:
+		return "created on the server and never closed (" + u.Message + "); it pays nothing unless someone closes it in the Clickpay dashboard, so it is best deleted there"
+	case journal.StatusMismatch:
+		return "left open on the server because it does not match its plan (" + u.Message + "); check it in the Clickpay dashboard; --force on the same file replaces it"
+	}
+	return ""
 }
 
 // History lists every upload in the journal, oldest first.
@@ -188,8 +207,8 @@ func History(ctx context.Context, j *journal.Journal) ([]HistoryLine, error) {
 	}
 	out := []HistoryLine{}
 	for _, u := range ups {
-		out = append(out, HistoryLine{File: u.File, Date: u.CreatedAt.Local().Format("2006-01-02 15:04"), OrderID: u.OrderID,
-			BatchID: u.BatchID, Count: u.Count, Total: u.Total, Status: u.Status})
+		out = append(out, HistoryLine{File: u.File, Date: u.CreatedAt.Local().Format("2006-01-02 15:04"), Period: u.Period, Endpoint: u.Endpoint,
+			OrderID: u.OrderID, BatchID: u.BatchID, Count: u.Count, Total: u.Total, Status: u.Status, Note: OpenNote(u)})
 	}
 	return out, nil
 }

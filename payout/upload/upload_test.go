@@ -32,6 +32,25 @@ func lines(n int) []payout.Line {
 	return out
 }
 
+// fresh makes checked lines into lines to pay, each the first payment of
+// its IBAN in the period.
+func fresh(ls []payout.Line) []upload.Line {
+	out := make([]upload.Line, len(ls))
+	for i, l := range ls {
+		out[i] = upload.Line{Line: l, Occurrence: 1}
+	}
+	return out
+}
+
+// checked turns planned lines back into checked lines.
+func checked(ls []upload.Line) []payout.Line {
+	out := make([]payout.Line, len(ls))
+	for i, l := range ls {
+		out[i] = l.Line
+	}
+	return out
+}
+
 type harness struct {
 	t      *testing.T
 	sim    *clickpaysim.Server
@@ -64,7 +83,7 @@ func newHarnessPaths(t *testing.T, simCfg clickpaysim.Config, rows, pageSize int
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
-	plan, err := upload.NewPlan("march.xlsx", strings.Repeat("ab", 32), "payroll-20260325-abababab", lines(rows), pageSize)
+	plan, err := upload.NewPlan("/work/march.xlsx", strings.Repeat("ab", 32), "2026-03", "payroll-20260325-abababab", fresh(lines(rows)), pageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +98,16 @@ func (h *harness) upload(maxRuns int) ([]journal.Row, error) {
 	for i := 0; i < maxRuns; i++ {
 		u := &upload.Uploader{API: h.client, Journal: h.j}
 		var up *journal.Upload
-		up, _, err = u.Prepare(context.Background(), h.plan, false, false)
+		up, _, err = u.Prepare(context.Background(), h.plan, false, false, false)
 		if err != nil {
 			return nil, err
 		}
 		rows, err = u.Run(context.Background(), up)
-		if err == nil || !errors.Is(err, payout.ErrResumable) {
+		if err == nil {
+			// As Pay does once the results sheet is written.
+			return rows, h.j.SetResultsWritten(context.Background(), up.ID)
+		}
+		if !errors.Is(err, payout.ErrResumable) {
 			return rows, err
 		}
 	}
@@ -115,7 +138,7 @@ func (h *harness) checkExactlyOnce(rows []journal.Row) {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if b.Status == "New" || int(b.Count) != h.plan.Count || b.Total != h.plan.Total {
+		if !clickpay.BatchClosed(b.Status) || int(b.Count) != h.plan.Count || b.Total != clickpay.DecimalOf(h.plan.Total) {
 			h.t.Fatalf("batch %s: status %s count %d total %s; plan %d %s", id, b.Status, b.Count, b.Total, h.plan.Count, h.plan.Total)
 		}
 	}
@@ -221,7 +244,7 @@ func TestMismatchIsNeverClosed(t *testing.T) {
 		t.Errorf("third run: %v", err)
 	}
 	u := &upload.Uploader{API: h.client, Journal: h.j}
-	up2, resumed, err := u.Prepare(context.Background(), h.plan, true, false)
+	up2, resumed, err := u.Prepare(context.Background(), h.plan, true, false, false)
 	if err != nil || resumed || up2.OrderID == up.OrderID {
 		t.Fatalf("force: %+v %v %v", up2, resumed, err)
 	}
@@ -247,7 +270,7 @@ func TestInsufficientBalanceThenTopUp(t *testing.T) {
 	}
 }
 
-func TestAlreadyUploadedAndForce(t *testing.T) {
+func TestAlreadyUploadedAndPayAgain(t *testing.T) {
 	h := newHarness(t, clickpaysim.Config{}, 3, 2)
 	if _, err := h.upload(1); err != nil {
 		t.Fatal(err)
@@ -258,9 +281,12 @@ func TestAlreadyUploadedAndForce(t *testing.T) {
 		t.Fatalf("second upload: %v", err)
 	}
 	u := &upload.Uploader{API: h.client, Journal: h.j}
-	up, _, err := u.Prepare(context.Background(), h.plan, true, false)
+	if _, _, err := u.Prepare(context.Background(), h.plan, true, false, false); !errors.Is(err, payout.ErrAlreadyUploaded) {
+		t.Fatalf("--force is not --pay-again: %v", err)
+	}
+	up, _, err := u.Prepare(context.Background(), h.plan, false, true, false)
 	if err != nil || !strings.HasSuffix(up.OrderID, "-2") {
-		t.Fatalf("force: %+v %v", up, err)
+		t.Fatalf("pay again: %+v %v", up, err)
 	}
 	if _, err := u.Run(context.Background(), up); err != nil {
 		t.Fatal(err)
@@ -279,7 +305,7 @@ func TestCancelLeavesJournalResumable(t *testing.T) {
 			cancel() // Ctrl-C during the slow call that follows
 		}
 	}}
-	up, _, _ := u.Prepare(ctx, h.plan, false, false)
+	up, _, _ := u.Prepare(ctx, h.plan, false, false, false)
 	_, err := u.Run(ctx, up)
 	if !errors.Is(err, payout.ErrResumable) {
 		t.Fatalf("cancelled run: %v", err)
@@ -295,15 +321,46 @@ func TestReferencesAndOrderID(t *testing.T) {
 	if got := upload.DefaultOrderID("3f2a9c1b7d0011", time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC)); got != "payroll-20260325-3f2a9c1b7d" {
 		t.Error(got)
 	}
-	if r := upload.Reference("payroll-20260325-3f2a9c1b7d", 1234); r != "payroll-20260325-3f2a9c1b7d-r1234" {
-		t.Error(r)
+	iban := saIBAN(7)
+	r := upload.Reference("2026-03", iban, 1)
+	if r != upload.Reference("2026-03", iban, 1) {
+		t.Error("the reference of one person in one period changes")
 	}
-	long := strings.Repeat("x", 64)
-	a, b := upload.Reference(long, 99999), upload.Reference(long+"y", 99999)
-	if len(a) > 50 || a == b {
-		t.Errorf("long references %q %q", a, b)
+	if !strings.HasPrefix(r, "PR202603") || len(r) > 50 {
+		t.Errorf("reference %q", r)
 	}
-	if _, err := upload.NewPlan("f", "h", "o", lines(1), 1001); err == nil {
+	seen := map[string]string{}
+	for _, period := range []string{"2026-03", "202603", "2026-03-bonus", "2026-04", strings.Repeat("9", 20)} {
+		for _, ib := range []string{iban, saIBAN(8)} {
+			for occ := 1; occ <= 3; occ++ {
+				ref := upload.Reference(period, ib, occ)
+				for _, c := range ref {
+					if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+						t.Fatalf("%q is not alphanumeric", ref)
+					}
+				}
+				if len(ref) > 50 {
+					t.Fatalf("%q is longer than 50", ref)
+				}
+				key := fmt.Sprint(period, ib, occ)
+				if other, dup := seen[ref]; dup {
+					t.Fatalf("%s and %s share the reference %s", key, other, ref)
+				}
+				seen[ref] = key
+			}
+		}
+	}
+	for _, p := range []string{"2026-11", "2026-11-bonus", "W47"} {
+		if msg := upload.CheckPeriod(p); msg != "" {
+			t.Errorf("%q refused: %s", p, msg)
+		}
+	}
+	for _, p := range []string{"", "2026/11", "---", "2026 11", strings.Repeat("1", 21)} {
+		if upload.CheckPeriod(p) == "" {
+			t.Errorf("%q accepted", p)
+		}
+	}
+	if _, err := upload.NewPlan("f", "h", "2026-03", "o", fresh(lines(1)), 1001); err == nil {
 		t.Error("page size 1001 accepted")
 	}
 }
@@ -314,7 +371,8 @@ func TestMatchWithoutEcho(t *testing.T) {
 		{Index: 1, Request: payout.Request{IBAN: "A", Amount: 5, MerchantReference: "r1"}},
 		{Index: 2, Request: payout.Request{IBAN: "B", Amount: 7, MerchantReference: "r2"}},
 	}
-	entries := []clickpay.Entry{{EntryID: "9", IBAN: "B", Amount: 7}, {EntryID: "10", IBAN: "A", Amount: 5}, {EntryID: "11", IBAN: "A", Amount: 5}}
+	d := clickpay.DecimalOf
+	entries := []clickpay.Entry{{EntryID: "9", IBAN: "B", Amount: d(7)}, {EntryID: "10", IBAN: "A", Amount: d(5)}, {EntryID: "11", IBAN: "A", Amount: d(5)}}
 	got := upload.Match(rows, entries)
 	want := map[int]string{2: "9", 0: "10", 1: "11"}
 	if len(got) != 3 {
@@ -395,11 +453,11 @@ func TestAuditWindow(t *testing.T) {
 	if want := up.CreatedAt.Add(-upload.AuditWindow); !since.Equal(want) {
 		t.Errorf("since %v, want %v", since, want)
 	}
-	lines, err := u.Audit(ctx, h.plan.Lines, since)
+	lines, err := u.Audit(ctx, checked(h.plan.Lines), since)
 	if err != nil || lines[0].Verdict != upload.VerdictPaid || len(lines[0].Payments) != 1 || lines[0].Payments[0].EntryID == "" {
 		t.Fatalf("in the window: %+v %v", lines, err)
 	}
-	lines, _ = u.Audit(ctx, h.plan.Lines, time.Now().Add(time.Hour))
+	lines, _ = u.Audit(ctx, checked(h.plan.Lines), time.Now().Add(time.Hour))
 	if lines[0].Verdict != upload.VerdictNeverSent {
 		t.Errorf("after the window: %+v", lines[0])
 	}

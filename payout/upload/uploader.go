@@ -30,75 +30,86 @@ func (u *Uploader) log() *slog.Logger {
 	return u.Log
 }
 
-// Prepare finds the upload to run for a plan: the unfinished upload of the
-// same file content, to resume; or a new one, recorded in the journal before
-// any call. A file already uploaded and closed is refused unless force; a
-// batch that did not match its plan is never closed, and force starts a new
-// one. It returns the upload and whether it is resumed.
-func (u *Uploader) Prepare(ctx context.Context, plan *Plan, force, explicitOrder bool) (*journal.Upload, bool, error) {
-	earlier, err := u.Journal.ByHash(ctx, plan.FileHash)
+// Existing returns the newest upload of a file's content in a pay period
+// and endpoint that was not abandoned, or nil.
+func (u *Uploader) Existing(ctx context.Context, hash, period, endpoint string) (*journal.Upload, error) {
+	earlier, err := u.Journal.ByHash(ctx, hash)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	var e *journal.Upload // the newest upload of this content still in force
 	for _, x := range earlier {
-		if x.Status != journal.StatusAbandoned {
-			e = x
-			break
+		if x.Status != journal.StatusAbandoned && x.Period == period && (x.Endpoint == endpoint || x.Endpoint == "") {
+			return x, nil
 		}
 	}
-	if e != nil {
-		switch e.Status {
-		case journal.StatusClosed:
-			if !force {
-				return nil, false, &AlreadyUploaded{Upload: e}
-			}
-		case journal.StatusMismatch:
-			if !force {
-				return nil, false, mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", e.BatchID, e.File, e.OrderID, e.Message)
-			}
-			if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, e.Message); err != nil {
-				return nil, false, err
-			}
-		case journal.StatusClosing:
-			return e, true, nil // a close in doubt is always finished first
-		default: // planned, open
-			if !force {
-				return e, true, nil
-			}
-			// Never closed, so nothing of it is paid: it can be left.
-			if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload"); err != nil {
-				return nil, false, err
-			}
-		}
-	}
-	if other, err := u.Journal.ByOrder(ctx, plan.OrderID); err == nil {
-		if explicitOrder {
-			return nil, false, fmt.Errorf("order id %s was already used for %s (batch %s); choose another --order-id", plan.OrderID, other.File, other.BatchID)
-		}
+	return nil, nil
+}
+
+// Begin records a new upload of a plan in the journal, before any call.
+// A default order id already used gets a suffix (-2, -3, ...); an explicit
+// one (explicitOrder) already used is refused.
+func (u *Uploader) Begin(ctx context.Context, plan *Plan, explicitOrder bool) (*journal.Upload, error) {
+	other, err := u.Journal.ByOrder(ctx, plan.OrderID)
+	switch {
+	case err == nil && explicitOrder:
+		return nil, fmt.Errorf("%w: order id %s was already used for %s (batch %s); choose another --order-id", payout.ErrInvalid, plan.OrderID, other.File, other.BatchID)
+	case err == nil:
 		base := plan.OrderID
 		for n := 2; ; n++ {
 			plan.OrderID = fmt.Sprintf("%s-%d", base, n)
-			if _, err := u.Journal.ByOrder(ctx, plan.OrderID); errors.Is(err, journal.ErrNotFound) {
+			_, err := u.Journal.ByOrder(ctx, plan.OrderID)
+			if errors.Is(err, journal.ErrNotFound) {
 				break
 			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		for i := range plan.Lines {
-			plan.Lines[i].Request.MerchantReference = Reference(plan.OrderID, plan.Lines[i].Row)
-		}
-	} else if !errors.Is(err, journal.ErrNotFound) {
-		return nil, false, err
+	case !errors.Is(err, journal.ErrNotFound):
+		return nil, err
 	}
-	up := &journal.Upload{File: plan.File, FileHash: plan.FileHash, OrderID: plan.OrderID, Count: plan.Count, Total: plan.Total,
-		PageSize: plan.PageSize, Pages: plan.Pages(), ResultsPath: plan.Results}
+	up := &journal.Upload{File: plan.File, FileHash: plan.FileHash, Period: plan.Period, Endpoint: plan.Endpoint, OrderID: plan.OrderID,
+		Count: plan.Count, Total: plan.Total, PageSize: plan.PageSize, Pages: plan.Pages(), ResultsPath: plan.Results}
 	rows := make([]journal.Row, len(plan.Lines))
 	for i, l := range plan.Lines {
-		rows[i] = journal.Row{Index: i, Row: l.Row, EmployeeID: l.EmployeeID, Page: i / plan.PageSize, Request: l.Request}
+		rows[i] = journal.Row{Index: i, Row: l.Row, EmployeeID: l.EmployeeID, Page: i / plan.PageSize, Occurrence: l.Occurrence, Request: l.Request}
 	}
 	if err := u.Journal.Plan(ctx, up, rows); err != nil {
+		return nil, err
+	}
+	return up, nil
+}
+
+// Prepare finds the upload to run for a plan: the unfinished upload of the
+// same file content in the same pay period, to resume as recorded (with or
+// without force: a rerun of an interrupted forced upload continues it); or
+// a new one, recorded in the journal before any call. A file already
+// uploaded and closed in the period is refused unless payAgain; a batch
+// that did not match its plan is never closed, and force abandons it and
+// starts a new one. It returns the upload and whether it is resumed.
+func (u *Uploader) Prepare(ctx context.Context, plan *Plan, force, payAgain, explicitOrder bool) (*journal.Upload, bool, error) {
+	e, err := u.Existing(ctx, plan.FileHash, plan.Period, plan.Endpoint)
+	if err != nil {
 		return nil, false, err
 	}
-	return up, false, nil
+	if e != nil {
+		switch {
+		case e.Unfinished():
+			return e, true, nil
+		case e.Status == journal.StatusClosed && !e.ResultsWritten:
+			return e, true, nil // closed, its results sheet still to write
+		case e.Status == journal.StatusClosed && !payAgain:
+			return nil, false, &AlreadyUploaded{Upload: e}
+		case e.Status == journal.StatusMismatch && !force:
+			return nil, false, mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", e.BatchID, e.File, e.OrderID, e.Message)
+		case e.Status == journal.StatusMismatch:
+			if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload; "+e.Message); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	up, err := u.Begin(ctx, plan, explicitOrder)
+	return up, false, err
 }
 
 // run is the state of one run of one upload.
@@ -401,7 +412,9 @@ func (r *run) pagePresent(ctx context.Context, p int) (presence, error) {
 	} else {
 		left := map[key]int{}
 		for _, e := range b.Entries {
-			left[key{e.IBAN, e.Amount}]++
+			if k, ok := entryKey(e); ok {
+				left[k]++
+			}
 		}
 		for q, rows := range r.pages {
 			if q != p && r.states[q] == journal.PageSent {
@@ -425,6 +438,13 @@ func (r *run) pagePresent(ctx context.Context, p int) (presence, error) {
 		return all, nil
 	}
 	return some, nil
+}
+
+// entryKey is a server entry's IBAN and amount, when the amount is exactly
+// a whole number of halalas (else it matches no row of ours).
+func entryKey(e clickpay.Entry) (key, bool) {
+	a, ok := e.Amount.Amount()
+	return key{e.IBAN, a}, ok
 }
 
 func echoes(b *clickpay.Batch) bool {
@@ -451,7 +471,7 @@ func (r *run) verify(b *clickpay.Batch) string {
 	if int(b.Count) != r.up.Count || len(b.Entries) != r.up.Count {
 		return fmt.Sprintf("the server's batch has %d entries (count %d), the plan %d", len(b.Entries), b.Count, r.up.Count)
 	}
-	if b.Total != r.up.Total {
+	if total, ok := b.Total.Amount(); !ok || total != r.up.Total {
 		return fmt.Sprintf("the server's batch totals SAR %s, the plan SAR %s", b.Total.Grouped(), r.up.Total.Grouped())
 	}
 	var sum payout.Amount
@@ -460,11 +480,11 @@ func (r *run) verify(b *clickpay.Batch) string {
 		want[key{row.Request.IBAN, row.Request.Amount}]++
 	}
 	for _, e := range b.Entries {
-		sum += e.Amount
-		k := key{e.IBAN, e.Amount}
-		if want[k] == 0 {
+		k, ok := entryKey(e)
+		if !ok || want[k] == 0 {
 			return fmt.Sprintf("the server's batch has an entry the plan does not: %s for SAR %s", e.IBAN, e.Amount.Grouped())
 		}
+		sum += k.amount
 		want[k]--
 	}
 	if sum != r.up.Total {
@@ -495,10 +515,12 @@ func (r *run) close(ctx context.Context) error {
 		if err != nil {
 			return resumable(err, "could not check batch %s before closing it", r.up.BatchID)
 		}
-		if b.Status != "" && b.Status != "New" {
-			// An earlier close was applied.
+		if clickpay.BatchClosed(b.Status) {
+			// An earlier close was applied. Only a word known to mean
+			// closed counts: any other is tried (a second close is refused).
 			return r.closed()
 		}
+		unknownStatus := !clickpay.BatchOpen(b.Status)
 		if why := r.verify(b); why != "" {
 			return r.mismatch(ctx, why)
 		}
@@ -526,6 +548,11 @@ func (r *run) close(ctx context.Context) error {
 			return jerr
 		}
 		r.up.Status = journal.StatusOpen
+		if unknownStatus && clickpay.IsNotApplied(err) {
+			return &StopError{Kind: payout.ErrMismatch, Err: err,
+				Msg:  fmt.Sprintf("batch %s has the status %q, which this tool does not know, and Clickpay refused to close it", r.up.BatchID, b.Status),
+				Hint: "check the batch in the Clickpay dashboard: if it was closed there, its entries are paid from it; 'payroll status " + r.up.BatchID + "' shows them"}
+		}
 		if clickpay.IsInsufficientBalance(err) {
 			return &StopError{Kind: payout.ErrResumable, Err: err,
 				Msg:  fmt.Sprintf("the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees)", r.up.BatchID, r.up.Total.Grouped()),
@@ -577,7 +604,7 @@ func Match(rows []journal.Row, entries []clickpay.Entry) []journal.EntryUpdate {
 	var out []journal.EntryUpdate
 	add := func(i int, e clickpay.Entry) {
 		taken[i] = true
-		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: string(e.EntryID), Status: e.Status, Fee: e.Fee, Total: e.Total, ProtocolMessage: e.ProtocolMessage})
+		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: string(e.EntryID), Status: e.Status, Fee: e.Fee.String(), Total: e.Total.String(), ProtocolMessage: e.ProtocolMessage})
 	}
 	var rest []clickpay.Entry
 	for _, e := range entries {
@@ -588,7 +615,11 @@ func Match(rows []journal.Row, entries []clickpay.Entry) []journal.EntryUpdate {
 		rest = append(rest, e)
 	}
 	for _, e := range rest {
-		for _, i := range byKey[key{e.IBAN, e.Amount}] {
+		k, ok := entryKey(e)
+		if !ok {
+			continue
+		}
+		for _, i := range byKey[k] {
 			if !taken[i] {
 				add(i, e)
 				break

@@ -1,0 +1,133 @@
+package clickpay
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"payroll/payout"
+)
+
+// Decimal is an amount as the server sends it, read liberally: a JSON
+// number or a string, any number of decimal places, thousands separators
+// ("1,000.00") and surrounding spaces. It is kept exactly, as text; Amount
+// says whether it is a whole number of halalas. Our own amounts are
+// compared with it exactly, never rounded.
+type Decimal struct {
+	text string // canonical: optional '-', digits, optional '.' and digits; "" when absent
+	raw  string // what the server sent, when it is not a number
+}
+
+// ParseServerDecimal reads an amount the way the server may write it.
+func ParseServerDecimal(s string) Decimal {
+	t := strings.TrimSpace(s)
+	t = strings.ReplaceAll(t, ",", "")
+	t = strings.ReplaceAll(t, " ", "")
+	neg := false
+	switch {
+	case strings.HasPrefix(t, "-"):
+		neg, t = true, t[1:]
+	case strings.HasPrefix(t, "+"):
+		t = t[1:]
+	}
+	whole, frac, dot := strings.Cut(t, ".")
+	if t == "" || (whole == "" && frac == "") || !digits(whole) || !digits(frac) || (dot && frac == "" && whole == "") {
+		if strings.TrimSpace(s) == "" {
+			return Decimal{}
+		}
+		return Decimal{raw: strings.TrimSpace(s)}
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
+	}
+	frac = strings.TrimRight(frac, "0")
+	out := whole
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg && out != "0" {
+		out = "-" + out
+	}
+	return Decimal{text: out}
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// DecimalOf is an amount of ours as a Decimal.
+func DecimalOf(a payout.Amount) Decimal { return ParseServerDecimal(a.String()) }
+
+// UnmarshalJSON reads a number, a string, or null.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*d = Decimal{}
+		return nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		var err error
+		if s, err = strconv.Unquote(s); err != nil {
+			var v string
+			if json.Unmarshal(b, &v) != nil {
+				*d = Decimal{raw: string(b)}
+				return nil
+			}
+			s = v
+		}
+	}
+	*d = ParseServerDecimal(s)
+	return nil
+}
+
+// MarshalJSON writes the amount as a JSON string, as the server does.
+func (d Decimal) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// IsZero reports whether the server sent nothing.
+func (d Decimal) IsZero() bool { return d.text == "" && d.raw == "" }
+
+// Valid reports whether the server sent a readable number.
+func (d Decimal) Valid() bool { return d.text != "" }
+
+// Amount returns the amount in halalas when it is exactly a whole number of
+// halalas ("201.01", "201.010"), and false otherwise ("1.725", "n/a", absent).
+func (d Decimal) Amount() (payout.Amount, bool) {
+	if d.text == "" {
+		return 0, false
+	}
+	_, frac, _ := strings.Cut(strings.TrimPrefix(d.text, "-"), ".")
+	if len(frac) > 2 {
+		return 0, false
+	}
+	a, err := payout.ParseDecimal(d.text)
+	return a, err == nil
+}
+
+// String formats the amount with at least two decimal places ("0.63",
+// "1.725", "12.00"), or returns what the server sent when it was no number.
+func (d Decimal) String() string {
+	if d.text == "" {
+		return d.raw
+	}
+	whole, frac, _ := strings.Cut(d.text, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	return whole + "." + frac
+}
+
+// Grouped formats the amount with thousands separators ("12,500.50").
+func (d Decimal) Grouped() string {
+	if a, ok := d.Amount(); ok {
+		return a.Grouped()
+	}
+	return d.String()
+}

@@ -1,0 +1,365 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"payroll/mapping"
+	"payroll/payout"
+	"payroll/payout/clickpay"
+	"payroll/payout/journal"
+)
+
+// RecentWindow is how far back a payment to the same IBAN in another pay
+// period is shown before confirmation: an early or late month mixed up.
+const RecentWindow = 25 * 24 * time.Hour
+
+// Prior is an earlier payment that a row of the sheet meets.
+type Prior struct {
+	Period  string        `json:"period"`
+	BatchID string        `json:"batch_id"`
+	OrderID string        `json:"order_id,omitempty"`
+	File    string        `json:"file,omitempty"`
+	Date    time.Time     `json:"date"`
+	Amount  payout.Amount `json:"amount"`
+	Status  string        `json:"status"` // the entry's, or the upload's while unknown
+	// OnServer: found on the server, not in this journal (another machine,
+	// or a lost journal).
+	OnServer bool `json:"on_server,omitempty"`
+	// Open: the batch was not closed (yet); it may still be.
+	Open bool `json:"open,omitempty"`
+}
+
+// Met is a row of the sheet with the earlier payment it meets.
+type Met struct {
+	Line  payout.Line `json:"-"`
+	Row   int         `json:"row"`
+	Name  string      `json:"beneficiary_name"`
+	IBAN  string      `json:"beneficiary_account_number"`
+	Prior Prior       `json:"paid"`
+}
+
+// Comparison is a sheet compared with what was paid in its pay period.
+type Comparison struct {
+	Period string
+	// Fresh are the rows to pay, with their occurrence numbers.
+	Fresh []Line
+	// Paid are rows already paid in the period (same IBAN and amount): left
+	// out, or with PayAgain paid again (they are in Fresh too).
+	Paid []Met
+	// Different are rows whose IBAN was paid another amount in the period:
+	// row errors (row.paid_different), unless PayAgain.
+	Different []Met
+	// Recent are rows whose IBAN was paid in another period within
+	// RecentWindow: shown before confirmation.
+	Recent []Met
+	// NoSearch: the server has no search call, so the journal is the only
+	// record of earlier uploads.
+	NoSearch bool
+	// Asked: the server was asked (false for a dry run without credentials).
+	Asked bool
+}
+
+// CompareOptions say what to compare a sheet with.
+type CompareOptions struct {
+	Period   string
+	Endpoint string
+	PayAgain bool
+	// Ignore is an upload that is being replaced (--force after a mismatch).
+	Ignore int64
+	// Server: ask the server too (where it has the search call).
+	Server bool
+	Now    time.Time
+}
+
+// payment is one earlier payment of an IBAN in the period.
+type payment struct {
+	Prior
+	used bool
+}
+
+// Compare sets a sheet's valid lines against the payments of their pay
+// period that the journal holds and, with Server, that the server holds:
+// rows already paid (same IBAN and amount) are left out, an IBAN paid
+// another amount is a row error, and the rest is what to pay, each line
+// with its occurrence number.
+func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOptions) (*Comparison, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	c := &Comparison{Period: o.Period}
+	prior, err := u.Journal.PeriodRows(ctx, o.Period, o.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	byIBAN := map[string][]*payment{}
+	lastOcc := map[string]int{} // the highest occurrence used for an IBAN
+	known := map[string]bool{}  // batches this journal knows
+	for _, p := range prior {
+		iban := p.Request.IBAN
+		lastOcc[iban] = max(lastOcc[iban], p.Occurrence)
+		if p.Upload.BatchID != "" {
+			known[p.Upload.BatchID] = true
+		}
+		if p.Upload.ID == o.Ignore || !p.Upload.MayPay() || failed(p.Status) {
+			continue
+		}
+		status := p.Status
+		if status == "" {
+			status = p.Upload.Status
+		}
+		byIBAN[iban] = append(byIBAN[iban], &payment{Prior: Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID,
+			File: p.Upload.File, Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: status, Open: p.Upload.Status != journal.StatusClosed}})
+	}
+	if o.Server && u.API != nil {
+		c.Asked = true
+		found, err := u.searchPeriod(ctx, lines, o.Period, known, lastOcc)
+		if err != nil {
+			return nil, err
+		}
+		c.NoSearch = found.noSearch
+		for _, e := range found.entries {
+			if failed(e.Status) {
+				continue
+			}
+			amount, _ := e.Amount.Amount()
+			byIBAN[e.IBAN] = append(byIBAN[e.IBAN], &payment{Prior: Prior{Period: o.Period, BatchID: string(e.BatchID), OrderID: found.orders[e.BatchID],
+				Amount: amount, Status: e.Status, OnServer: true, Open: found.open[e.BatchID]}})
+		}
+	}
+
+	next := map[string]int{}
+	for _, l := range lines {
+		iban := l.Request.IBAN
+		var same, other *payment
+		for _, p := range byIBAN[iban] {
+			if p.used {
+				continue
+			}
+			if p.Amount == l.Request.Amount && same == nil {
+				same = p
+			} else if other == nil {
+				other = p
+			}
+		}
+		switch {
+		case same != nil:
+			same.used = true
+			c.Paid = append(c.Paid, met(l, same.Prior))
+			if !o.PayAgain {
+				continue
+			}
+		case other != nil && !o.PayAgain:
+			other.used = true
+			c.Different = append(c.Different, met(l, other.Prior))
+			continue
+		}
+		if next[iban] == 0 {
+			next[iban] = lastOcc[iban]
+		}
+		next[iban]++
+		c.Fresh = append(c.Fresh, Line{Line: l, Occurrence: next[iban]})
+	}
+
+	recent, err := u.Journal.RowsSince(ctx, o.Endpoint, o.Now.Add(-RecentWindow))
+	if err != nil {
+		return nil, err
+	}
+	last := map[string]Prior{}
+	for _, p := range recent {
+		if p.Upload.Period == o.Period || !p.Upload.MayPay() || failed(p.Status) {
+			continue
+		}
+		last[p.Request.IBAN] = Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID, File: p.Upload.File,
+			Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: p.Status, Open: p.Upload.Status != journal.StatusClosed}
+	}
+	for _, l := range c.Fresh {
+		if p, ok := last[l.Request.IBAN]; ok {
+			c.Recent = append(c.Recent, met(l.Line, p))
+		}
+	}
+	return c, nil
+}
+
+func met(l payout.Line, p Prior) Met {
+	return Met{Line: l, Row: l.Row, Name: l.Request.Name, IBAN: l.Request.IBAN, Prior: p}
+}
+
+// Problems are the row errors of the rows whose IBAN was paid another
+// amount earlier in the period (row.paid_different).
+func (c *Comparison) Problems() []payout.Problem {
+	var out []payout.Problem
+	for _, m := range c.Different {
+		out = append(out, payout.NewProblem(m.Row, string(mapping.Account), m.IBAN, "row.paid_different",
+			m.Prior.Period, DescribePrior(m.Prior), m.Prior.Amount.Grouped()))
+	}
+	return out
+}
+
+// found is what the server holds for a period that the journal does not.
+type found struct {
+	entries  []clickpay.Entry
+	orders   map[clickpay.ID]string
+	open     map[clickpay.ID]bool
+	noSearch bool
+}
+
+// sampleEvery is how many rows apart the references searched are: a few a
+// page (at the default page size) lead to the batches, and each batch found
+// is queried in full.
+const sampleEvery = 33
+
+// searchPeriod asks the server which batches hold payments of the period
+// that the journal does not know. It searches the first payment's
+// reference of the first, the last and every sampleEvery-th row; once such
+// a batch is found (so the journal is incomplete: another machine, or a
+// lost journal), every row's; each batch found is queried in full; and
+// after an entry that failed, the next occurrence's reference.
+func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period string, known map[string]bool, lastOcc map[string]int) (*found, error) {
+	f := &found{orders: map[clickpay.ID]string{}, open: map[clickpay.ID]bool{}}
+	if len(lines) == 0 {
+		return f, nil
+	}
+	queried := map[clickpay.ID]bool{}
+	searched := map[string]bool{}
+	occs := map[string]int{} // highest occurrence of an IBAN seen on the server
+	var search func(iban string, occ int) error
+	search = func(iban string, occ int) error {
+		ref := Reference(period, iban, occ)
+		if f.noSearch || searched[ref] {
+			return nil
+		}
+		searched[ref] = true
+		entries, err := u.API.Search(ctx, ref)
+		var ce *clickpay.Error
+		if errors.As(err, &ce) && ce.HTTPStatus == 404 {
+			f.noSearch = true
+			return nil
+		}
+		if err != nil {
+			return resumable(err, "could not ask Clickpay whether this period's rows were paid already (search for %s)", ref)
+		}
+		for _, e := range entries {
+			occs[iban] = max(occs[iban], occ)
+			if e.BatchID == "" {
+				// No batch to query: the entry itself is the payment.
+				if e.IBAN == "" {
+					e.IBAN = iban
+				}
+				f.entries = append(f.entries, e)
+				continue
+			}
+			if known[string(e.BatchID)] || queried[e.BatchID] {
+				continue
+			}
+			queried[e.BatchID] = true
+			b, err := u.API.Query(ctx, e.BatchID)
+			if err != nil {
+				return resumable(err, "could not read batch %s, found on the server for this period", e.BatchID)
+			}
+			f.orders[e.BatchID] = b.OrderID
+			f.open[e.BatchID] = !clickpay.BatchClosed(b.Status)
+			for _, be := range b.Entries {
+				be.BatchID = e.BatchID
+				f.entries = append(f.entries, be)
+			}
+		}
+		if len(entries) > 0 {
+			for _, e := range entries {
+				if failed(e.Status) {
+					// A failed payment may have been paid again under the
+					// next reference.
+					return search(iban, occ+1)
+				}
+			}
+		}
+		return nil
+	}
+	for i, l := range lines {
+		if i == 0 || i == len(lines)-1 || i%sampleEvery == 0 {
+			if err := search(l.Request.IBAN, 1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(queried) > 0 || len(f.entries) > 0 {
+		for _, l := range lines {
+			if err := search(l.Request.IBAN, 1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Entries found in batches the journal did not know belong to the
+	// period; they take occurrence numbers too.
+	for iban, occ := range occs {
+		lastOcc[iban] = max(lastOcc[iban], occ)
+	}
+	perIBAN := map[string]int{}
+	for _, e := range f.entries {
+		perIBAN[e.IBAN]++
+	}
+	for iban, n := range perIBAN {
+		lastOcc[iban] = max(lastOcc[iban], n)
+	}
+	return f, nil
+}
+
+// DescribePrior says in words where a row was paid before.
+func DescribePrior(p Prior) string {
+	var b strings.Builder
+	if p.BatchID != "" {
+		fmt.Fprintf(&b, "batch %s", p.BatchID)
+	} else {
+		fmt.Fprintf(&b, "order %s (no batch yet)", p.OrderID)
+	}
+	if !p.Date.IsZero() {
+		fmt.Fprintf(&b, " on %s", p.Date.Local().Format("2006-01-02"))
+	}
+	switch {
+	case p.OnServer:
+		b.WriteString(", found on the server")
+	}
+	if p.Open {
+		b.WriteString(", not closed yet")
+	}
+	return b.String()
+}
+
+// PaidSummary groups already-paid rows by batch: "197 rows, batch 30101 on
+// 2026-11-27", newest batch first.
+func PaidSummary(ms []Met) []string {
+	type group struct {
+		prior Prior
+		n     int
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, m := range ms {
+		k := m.Prior.BatchID + "/" + m.Prior.OrderID
+		g, ok := groups[k]
+		if !ok {
+			g = &group{prior: m.Prior}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.n++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return groups[order[i]].prior.Date.After(groups[order[j]].prior.Date) })
+	var out []string
+	for _, k := range order {
+		g := groups[k]
+		out = append(out, fmt.Sprintf("%s, %s", plural(g.n, "row"), DescribePrior(g.prior)))
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,251 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"payroll/payout"
+	"payroll/payout/journal"
+)
+
+// Options say how to check, compare and pay a file.
+type Options struct {
+	Check  payout.FileOptions
+	Report payout.ReportOptions
+	// Period is the pay period; "" is the current month (DefaultPeriod).
+	Period string
+	// Endpoint names the API the upload goes to; uploads to one endpoint
+	// never count as payments on another.
+	Endpoint    string
+	SkipInvalid bool // pay the valid rows of a file with invalid rows
+	// Force replaces a batch of this file that did not match its plan.
+	Force bool
+	// PayAgain pays rows already paid in the period a second time.
+	PayAgain bool
+	OrderID  string // "" for the default
+	PageSize int
+	Results  string // results sheet path; "" for the default
+	// AskServer compares with the server's records too (search), not only
+	// the journal's.
+	AskServer bool
+	Now       time.Time
+}
+
+// Prepared is a file checked, compared with its pay period and planned:
+// what a person confirms before Pay sends it. It holds the state
+// directory's upload lock until Close, so that what was compared is what is
+// paid.
+type Prepared struct {
+	Result  *payout.Result
+	Reports []string // error reports written
+	Period  string
+	// Compared is the sheet against the period's payments; nil when
+	// resuming.
+	Compared *Comparison
+	// Plan is what will be sent; nil when resuming.
+	Plan *Plan
+	// Resume is an unfinished upload of the same file in the period (or a
+	// closed one whose results sheet was never written): it is continued
+	// exactly as recorded, and nothing is compared or planned anew.
+	Resume *journal.Upload
+
+	opts   Options
+	path   string
+	unlock func()
+}
+
+// Close releases the upload lock.
+func (p *Prepared) Close() {
+	if p != nil && p.unlock != nil {
+		p.unlock()
+		p.unlock = nil
+	}
+}
+
+// PrepareFile checks a file, compares its valid rows with what was paid in
+// its pay period (journal, and server with AskServer), writes the error
+// reports and makes the plan. It takes the upload lock first (an error
+// wrapping journal.ErrBusy when another upload holds it).
+//
+// Errors wrap payout.ErrInvalid (invalid rows and no SkipInvalid, or rows
+// paid another amount in the period), payout.ErrNothingNew (every row was
+// already paid in the period), payout.ErrAlreadyUploaded, payout.ErrMismatch
+// or payout.ErrResumable; the Prepared is returned with them whenever the
+// file was checked, so that a front end can show why.
+func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Prepared, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Period == "" {
+		o.Period = DefaultPeriod(o.Now)
+	}
+	if msg := CheckPeriod(o.Period); msg != "" {
+		return nil, fmt.Errorf("%w: --period %q: %s", payout.ErrUsage, o.Period, msg)
+	}
+	if o.PageSize == 0 {
+		o.PageSize = DefaultPageSize
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	results := o.Results
+	if results == "" {
+		results = DefaultResultsPath(abs)
+	}
+	if results, err = filepath.Abs(results); err != nil {
+		return nil, err
+	}
+	for _, out := range []string{o.Report.Path, results} {
+		if err := payout.CheckOutput(out, abs); err != nil {
+			return nil, err
+		}
+	}
+	if err := payout.MayReplace(results); err != nil {
+		return nil, err
+	}
+	unlock, err := u.Journal.Lock()
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{Period: o.Period, opts: o, path: abs, unlock: unlock}
+	p.opts.Results = results
+	fail := func(err error) (*Prepared, error) {
+		p.Close()
+		return p, err
+	}
+
+	res, err := payout.CheckFile(ctx, path, o.Check)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.Result = res
+	hash, err := HashFile(path)
+	if err != nil {
+		return fail(err)
+	}
+	existing, err := u.Existing(ctx, hash, o.Period, o.Endpoint)
+	if err != nil {
+		return fail(err)
+	}
+	if existing != nil {
+		switch {
+		case existing.Unfinished(), existing.Status == journal.StatusClosed && !existing.ResultsWritten:
+			p.Resume = existing
+			return p, nil
+		case existing.Status == journal.StatusClosed && !o.PayAgain:
+			return fail(&AlreadyUploaded{Upload: existing})
+		case existing.Status == journal.StatusMismatch && !o.Force:
+			return fail(mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", existing.BatchID, existing.File, existing.OrderID, existing.Message))
+		}
+	}
+
+	ignore := int64(0)
+	if existing != nil && existing.Status == journal.StatusMismatch {
+		ignore = existing.ID // --force replaces it
+	}
+	c, err := u.Compare(ctx, res.Lines, CompareOptions{Period: o.Period, Endpoint: o.Endpoint, PayAgain: o.PayAgain, Ignore: ignore, Server: o.AskServer, Now: o.Now})
+	if err != nil {
+		return fail(err)
+	}
+	p.Compared = c
+	res.Reject(c.Problems())
+	if p.Reports, err = res.WriteReports(o.Report); err != nil {
+		return fail(err)
+	}
+	if res.Err() != nil && (!o.SkipInvalid || len(res.Mapping.Problems) > 0) {
+		return fail(fmt.Errorf("%w: %v; nothing was sent", payout.ErrInvalid, res.Err()))
+	}
+	if len(c.Fresh) == 0 {
+		if len(c.Paid) > 0 {
+			return fail(fmt.Errorf("%w: every row was already paid in pay period %s (%s); nothing was sent", payout.ErrNothingNew, o.Period, strings.Join(PaidSummary(c.Paid), "; ")))
+		}
+		return fail(fmt.Errorf("%w: the sheet has no rows to pay; nothing was sent", payout.ErrNothingNew))
+	}
+	order := o.OrderID
+	if order == "" {
+		order = DefaultOrderID(hash, o.Now)
+	}
+	if p.Plan, err = NewPlan(abs, hash, o.Period, order, c.Fresh, o.PageSize); err != nil {
+		return fail(err)
+	}
+	p.Plan.Endpoint, p.Plan.Results = o.Endpoint, results
+	if err := checkWritable(results); err != nil {
+		return fail(err)
+	}
+	return p, nil
+}
+
+// Outcome is what Pay did.
+type Outcome struct {
+	Upload  *journal.Upload
+	Results []ResultRow
+	Resumed bool
+}
+
+// Pay sends a prepared upload: records the plan, creates, fills, checks and
+// closes the batch (or resumes it), then writes the results sheet. The lock
+// is released when it returns.
+func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
+	defer p.Close()
+	if p.unlock == nil {
+		return nil, errors.New("upload: Pay needs a Prepared that holds the lock")
+	}
+	out := &Outcome{}
+	up := p.Resume
+	if up != nil {
+		out.Resumed = true
+		if p.opts.Results != "" && p.opts.Results != up.ResultsPath && p.opts.Results != DefaultResultsPath(p.path) {
+			if err := u.Journal.SetResultsPath(ctx, up.ID, p.opts.Results); err != nil {
+				return nil, err
+			}
+			up.ResultsPath = p.opts.Results
+		}
+	} else {
+		var err error
+		if up, _, err = u.Prepare(ctx, p.Plan, p.opts.Force, p.opts.PayAgain, p.opts.OrderID != ""); err != nil {
+			return nil, err
+		}
+	}
+	out.Upload = up
+	var rows []journal.Row
+	var err error
+	if up.Status == journal.StatusClosed {
+		// Closed by an earlier run that stopped before the results sheet.
+		if rows, err = u.Refresh(ctx, up); err != nil && errors.Is(err, payout.ErrResumable) {
+			u.log().Warn("the batch is closed, but its entries could not be read yet; run payroll status", "batch", up.BatchID, "err", err)
+			rows, err = u.Journal.Rows(ctx, up.ID)
+		}
+	} else {
+		rows, err = u.Run(ctx, up)
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Results = Results(up, rows)
+	if err := WriteResults(up.ResultsPath, out.Results); err != nil {
+		return out, fmt.Errorf("batch %s is closed, but %w; run the same command again to write the results", up.BatchID, err)
+	}
+	if err := u.Journal.SetResultsWritten(context.WithoutCancel(ctx), up.ID); err != nil {
+		return out, err
+	}
+	up.ResultsWritten = true
+	return out, nil
+}
+
+// checkWritable makes sure the results sheet can be written before any
+// money moves, by creating and removing a file in its folder.
+func checkWritable(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".payroll-check-*")
+	if err != nil {
+		return fmt.Errorf("%w: the results sheet %s cannot be written (%v); choose another place with --results; nothing was sent", payout.ErrUsage, path, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
