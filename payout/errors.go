@@ -29,6 +29,21 @@ var (
 	ErrResumable = errors.New("the upload stopped and can be resumed")
 )
 
+// kindError is an error of a kind, with its own words.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
+// Errorf returns an error of a kind (one of the Err values above) whose
+// message is only the formatted text.
+func Errorf(kind error, format string, a ...any) error {
+	return &kindError{kind: kind, msg: fmt.Sprintf(format, a...)}
+}
+
 // OutputError is the refusal to write an output where it would replace a
 // file the user owns: the input sheet, or an existing file that this tool
 // did not write (exit 2).

@@ -89,7 +89,15 @@ func (r *Result) Err() error {
 	if len(r.Problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d of %d rows have problems (%d problems)", r.Invalid, r.RowsRead, len(r.Problems))
+	return fmt.Errorf("%d of %s %s problems (%s)", r.Invalid, Plural(r.RowsRead, "row"), map[bool]string{true: "has", false: "have"}[r.Invalid == 1], Plural(len(r.Problems), "problem"))
+}
+
+// Plural writes a count with its noun: "1 row", "2 rows".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Reject turns valid lines into invalid rows with a problem found after

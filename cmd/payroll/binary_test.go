@@ -306,3 +306,60 @@ func TestInterrupt(t *testing.T) {
 		t.Fatalf("second run: %v\n%s", err, again)
 	}
 }
+
+// startSandbox runs `payroll sandbox` on a free loopback port with its
+// state in state, and returns its base URL; it is stopped when the test
+// ends.
+func startSandbox(t *testing.T, state string) string {
+	t.Helper()
+	cmd := command(t, []string{"PAYROLL_SANDBOX_SETTLE=0s"}, "sandbox", "--addr", "127.0.0.1:0", "--state-dir", state)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "listening on http://127.0.0.1:") {
+		t.Fatalf("first line %q (%v)", line, err)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+}
+
+// TestSandboxThenLive: finding 4. A trial on the sandbox is neither a
+// payment on the live API (the same sheet is paid there, not refused as
+// "already uploaded") nor shown in the live history; audit of the live
+// payment passes.
+func TestSandboxThenLive(t *testing.T) {
+	work := t.TempDir()
+	state := filepath.Join(work, "state")
+	sheet := filepath.Join(work, "march.csv")
+	copyFile(t, filepath.Join("..", "..", "testdata", "salaries.csv"), sheet)
+
+	out, err := command(t, []string{"PAYROLL_SANDBOX_SETTLE=0s"}, "upload", sheet, "--sandbox", "--yes", "--state-dir", state).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "closed batch 1001: 10 rows") {
+		t.Fatalf("sandbox trial: %v\n%s", err, out)
+	}
+
+	live := startSandbox(t, filepath.Join(work, "clickpay")) // stands in for Clickpay
+	env := []string{"CLICKPAY_BASE_URL=" + live, "CLICKPAY_SERVER_KEY=SANDBOX-SERVER-KEY", "CLICKPAY_PROFILE_ID=100001", "CLICKPAY_ACCOUNT_ID=200001"}
+	out, err = command(t, env, "upload", sheet, "--yes", "--state-dir", state).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "closed batch 1001: 10 rows") || strings.Contains(string(out), "already") {
+		t.Fatalf("live upload after the sandbox trial: %v\n%s", err, out)
+	}
+	out, err = command(t, nil, "history", "--json", "--state-dir", state).CombinedOutput()
+	var lines []struct{ Endpoint, BatchID string }
+	if err != nil || json.Unmarshal(out, &lines) != nil || len(lines) != 1 || lines[0].Endpoint == "sandbox" || !strings.HasPrefix(lines[0].Endpoint, live) {
+		t.Fatalf("live history: %v\n%s", err, out)
+	}
+	out, err = command(t, nil, "history", "--sandbox", "--json", "--state-dir", state).CombinedOutput()
+	if err != nil || json.Unmarshal(out, &lines) != nil || len(lines) != 1 || lines[0].Endpoint != "sandbox" {
+		t.Fatalf("sandbox history: %v\n%s", err, out)
+	}
+	out, err = command(t, env, "audit", sheet, "--state-dir", state).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "10 rows, 0 flagged") {
+		t.Fatalf("live audit: %v\n%s", err, out)
+	}
+}

@@ -65,13 +65,16 @@ func (g *globals) settings(keyFileFlag string) (*settings, error) {
 		if err != nil {
 			return nil, err
 		}
+		var keys map[string]any
+		if yaml.Unmarshal(b, &keys) == nil {
+			if _, ok := keys["server_key"]; ok {
+				return nil, usagef("config file %s: it must not hold the server key; put the key in a file readable only by you and name that file with server_key_file", g.ConfigFile)
+			}
+		}
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cf); err != nil {
 			msg := strings.NewReplacer("yaml: unmarshal errors:\n  ", "", " in type main.configFile", "").Replace(err.Error())
-			if strings.Contains(msg, "field server_key not found") {
-				return nil, usagef("config file %s: it must not hold the server key; put the key in a file readable only by you and name that file with server_key_file", g.ConfigFile)
-			}
 			return nil, usagef("config file %s: %s (keys: profile_id, account_id, base_url, server_key_file, state_dir, timeout, paths)", g.ConfigFile, msg)
 		}
 	}

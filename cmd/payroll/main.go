@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
 
@@ -67,12 +68,15 @@ func run(args []string) (code int) {
 // and exit code, never a Go trace.
 func execute(ctx context.Context, s *streams, args []string) (code int) {
 	g := &globals{}
+	return executeRoot(ctx, s, g, newRootCmd(s, g), args)
+}
+
+func executeRoot(ctx context.Context, s *streams, g *globals, root *cobra.Command, args []string) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			code = report(s, fmt.Errorf("panic: %v", p), true)
 		}
 	}()
-	root := newRootCmd(s, g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return report(s, err, g.started)

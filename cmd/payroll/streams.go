@@ -1,8 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"io"
+
+	"payroll/payout"
 )
 
 // streams are the command's I/O, so tests can run commands without a terminal.
@@ -14,12 +15,6 @@ type streams struct {
 	ErrTerminal bool      // stderr is a terminal (progress bars)
 }
 
-// plural writes "1 row", "2 rows".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func plural(n int, noun string) string { return payout.Plural(n, noun) }
 
 func rowsText(n int) string { return plural(n, "row") }

@@ -226,7 +226,11 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 		}
 	}
 	if n := len(c.Recent); n > 0 {
-		fmt.Fprintf(s.Out, "warning: %s paid in another pay period within the last 25 days (check the period is right):\n", plural(n, "person was"))
+		who := "1 person was"
+		if n > 1 {
+			who = fmt.Sprintf("%d people were", n)
+		}
+		fmt.Fprintf(s.Out, "warning: %s paid in another pay period within the last 25 days (check the pay period is right):\n", who)
 		for i, m := range c.Recent {
 			if i == 10 {
 				fmt.Fprintf(s.Out, "  ... and %d more\n", n-10)
@@ -239,7 +243,7 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 	case errors.Is(err, payout.ErrInvalid):
 		fmt.Fprintln(s.Out, "nothing was sent: fix the rows in the report and upload again (rows already paid are left out then), or use --skip-invalid to pay only the valid rows")
 	case err == nil && res.Invalid > 0:
-		fmt.Fprintf(s.Out, "left out %s (%s); fix them and upload the sheet again: only they will be paid. See %s\n", plural(res.Invalid, "invalid row"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", "))
+		fmt.Fprintf(s.Out, "left out %s (%s); fix the sheet and upload it again: only the fixed rows will be paid. See %s\n", plural(res.Invalid, "invalid row"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", "))
 	}
 }
 
@@ -251,6 +255,9 @@ func rowList(rows []int) string {
 			break
 		}
 		parts = append(parts, fmt.Sprint(r))
+	}
+	if len(rows) == 1 {
+		return "row " + parts[0]
 	}
 	return "rows " + strings.Join(parts, ", ")
 }

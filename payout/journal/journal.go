@@ -361,6 +361,11 @@ func (j *Journal) ByOrder(ctx context.Context, orderID string) (*Upload, error) 
 	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE order_id = ?`, orderID))
 }
 
+// ByResults returns the newest upload whose results sheet is at path.
+func (j *Journal) ByResults(ctx context.Context, path string) (*Upload, error) {
+	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE results_path = ? ORDER BY id DESC LIMIT 1`, path))
+}
+
 // ByBatch returns the upload of a batch id.
 func (j *Journal) ByBatch(ctx context.Context, batchID string) (*Upload, error) {
 	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE batch_id = ? ORDER BY id DESC LIMIT 1`, batchID))
@@ -473,6 +478,13 @@ func (j *Journal) SetStatus(ctx context.Context, uploadID int64, status, message
 	}
 	_, err := j.db.ExecContext(ctx, `UPDATE uploads SET status = ?, message = ?, closed_at = CASE WHEN ? != '' AND closed_at = '' THEN ? ELSE closed_at END WHERE id = ?`,
 		status, message, closed, closed, uploadID)
+	return err
+}
+
+// SetOrderID records a new order id for an upload whose batch is not
+// created yet.
+func (j *Journal) SetOrderID(ctx context.Context, uploadID int64, orderID string) error {
+	_, err := j.db.ExecContext(ctx, `UPDATE uploads SET order_id = ? WHERE id = ? AND batch_id = ''`, orderID, uploadID)
 	return err
 }
 

@@ -352,14 +352,7 @@ func PaidSummary(ms []Met) []string {
 	var out []string
 	for _, k := range order {
 		g := groups[k]
-		out = append(out, fmt.Sprintf("%s, %s", plural(g.n, "row"), DescribePrior(g.prior)))
+		out = append(out, fmt.Sprintf("%s, %s", payout.Plural(g.n, "row"), DescribePrior(g.prior)))
 	}
 	return out
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

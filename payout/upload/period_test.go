@@ -444,3 +444,31 @@ func TestOutputsNeverReplaceTheInput(t *testing.T) {
 		t.Error("the user's file was changed")
 	}
 }
+
+// TestBeginStopsOnJournalErrors: finding 14. A journal that fails is an
+// error, never a loop.
+func TestBeginStopsOnJournalErrors(t *testing.T) {
+	o := newOffice(t, clickpaysim.Config{}, clickpay.Paths{})
+	u := &upload.Uploader{API: o.client, Journal: o.j}
+	plan, err := upload.NewPlan("/f.csv", strings.Repeat("ef", 32), "2026-03", "payroll-20260301-efefefefef", fresh(lines(2)), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Begin(context.Background(), plan, false); err != nil {
+		t.Fatal(err)
+	}
+	o.j.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := u.Begin(context.Background(), plan, false)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a closed journal recorded a plan")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Begin loops on a journal error")
+	}
+}

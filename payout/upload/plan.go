@@ -201,8 +201,12 @@ type AlreadyUploaded struct{ Upload *journal.Upload }
 
 func (e *AlreadyUploaded) Error() string {
 	u := e.Upload
-	return fmt.Sprintf("%s was already uploaded for pay period %s on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s; to pay everyone on it a second time in %s: --pay-again",
-		u.File, u.Period, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID, u.Period)
+	sandbox := ""
+	if u.Endpoint == "sandbox" {
+		sandbox = " --sandbox"
+	}
+	return fmt.Sprintf("%s was already uploaded for pay period %s on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s%s; to pay everyone on it a second time in %s: --pay-again",
+		u.File, u.Period, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID, sandbox, u.Period)
 }
 
 // Is matches payout.ErrAlreadyUploaded.

@@ -164,9 +164,20 @@ func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Pr
 	}
 	if len(c.Fresh) == 0 {
 		if len(c.Paid) > 0 {
-			return fail(fmt.Errorf("%w: every row was already paid in pay period %s (%s); nothing was sent", payout.ErrNothingNew, o.Period, strings.Join(PaidSummary(c.Paid), "; ")))
+			return fail(payout.Errorf(payout.ErrNothingNew, "nothing new to pay: every row was already paid in pay period %s (%s); nothing was sent", o.Period, strings.Join(PaidSummary(c.Paid), "; ")))
 		}
-		return fail(fmt.Errorf("%w: the sheet has no rows to pay; nothing was sent", payout.ErrNothingNew))
+		if res.RowsRead == 0 {
+			return fail(payout.Errorf(payout.ErrNothingNew, "%s has no rows below its header (row %d): nothing to pay; nothing was sent", path, res.Mapping.HeaderRow))
+		}
+		return fail(payout.Errorf(payout.ErrNothingNew, "no row of %s can be paid; nothing was sent", path))
+	}
+	if o.Results == "" {
+		// The default results sheet of an earlier upload (the first part of
+		// a sheet paid with --skip-invalid) is kept: this one gets its own.
+		if results, err = u.freeResultsPath(ctx, results); err != nil {
+			return fail(err)
+		}
+		p.opts.Results = results
 	}
 	order := o.OrderID
 	if order == "" {
@@ -237,6 +248,23 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 	}
 	up.ResultsWritten = true
 	return out, nil
+}
+
+// freeResultsPath returns path, or path with -2, -3, ... before its
+// extension when an earlier upload's results sheet is there.
+func (u *Uploader) freeResultsPath(ctx context.Context, path string) (string, error) {
+	ext := filepath.Ext(path)
+	candidate := path
+	for n := 2; ; n++ {
+		_, err := u.Journal.ByResults(ctx, candidate)
+		if errors.Is(err, journal.ErrNotFound) {
+			return candidate, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		candidate = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), n, ext)
+	}
 }
 
 // checkWritable makes sure the results sheet can be written before any

@@ -226,6 +226,7 @@ func (r *run) create(ctx context.Context) error {
 	if r.up.BatchID != "" {
 		return nil
 	}
+	renamed := 0
 	for attempt := 0; ; attempt++ {
 		if r.states[0] == journal.PageSending {
 			// An earlier new call may have been applied: look for our first row.
@@ -273,12 +274,41 @@ func (r *run) create(ctx context.Context) error {
 			if r.noSearch {
 				return mismatch("Clickpay already has a batch for order %s, probably made by a create call whose answer was lost, and this server cannot search for it; it was not closed, so it pays nothing. Find it in the dashboard, or use --force to start a new batch under another order id", r.up.OrderID)
 			}
-			return mismatch("Clickpay already has a batch for order %s, but none of its entries are ours; check the dashboard, then use --force to start a new batch under another order id", r.up.OrderID)
+			// The order id belongs to a batch that holds none of our
+			// references: another upload's (the same file in another pay
+			// period, from a lost journal or another machine). The create
+			// was refused, so a new order id is safe.
+			if renamed >= 5 {
+				return mismatch("Clickpay already has batches for order %s and its next suffixes, none of them ours; choose an order id with --order-id", r.up.OrderID)
+			}
+			renamed++
+			if err := r.nextOrderID(ctx); err != nil {
+				return err
+			}
+			continue
 		default:
 			if err := r.setPage(0, journal.PagePlanned); err != nil {
 				return err
 			}
 			return resumable(err, "creating the batch failed")
+		}
+	}
+}
+
+// nextOrderID gives the upload the next order id (-2, -3, ...) that the
+// journal does not hold.
+func (r *run) nextOrderID(ctx context.Context) error {
+	base := r.up.OrderID
+	for n := 2; ; n++ {
+		id := fmt.Sprintf("%s-%d", base, n)
+		_, err := r.u.Journal.ByOrder(ctx, id)
+		if errors.Is(err, journal.ErrNotFound) {
+			r.u.log().Warn("the order id is taken on the server by another upload's batch; using a new one", "order", base, "new", id)
+			r.up.OrderID = id
+			return r.u.Journal.SetOrderID(r.jctx, r.up.ID, id)
+		}
+		if err != nil {
+			return err
 		}
 	}
 }
