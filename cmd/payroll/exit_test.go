@@ -94,3 +94,25 @@ func TestBusyLock(t *testing.T) {
 		t.Error("results written while busy")
 	}
 }
+
+// TestSecondCtrlCExitsAtOnce: the first signal cancels the command (which
+// then finishes or abandons its call); the second exits at once, code 3.
+func TestSecondCtrlCExitsAtOnce(t *testing.T) {
+	sigs := make(chan os.Signal, 2)
+	cancelled := make(chan struct{})
+	exited := make(chan int, 1)
+	var errOut strings.Builder
+	stop := onSignals(sigs, func() { close(cancelled) }, func(code int) { exited <- code }, &errOut)
+	defer stop()
+	sigs <- os.Interrupt
+	<-cancelled
+	select {
+	case code := <-exited:
+		t.Fatalf("the first Ctrl-C exited (%d)", code)
+	default:
+	}
+	sigs <- os.Interrupt
+	if code := <-exited; code != exitResume || !strings.Contains(errOut.String(), "stopped at once; run the same command again") {
+		t.Fatalf("second Ctrl-C: exit %d, %q", code, errOut.String())
+	}
+}

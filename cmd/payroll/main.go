@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -42,8 +43,17 @@ func run(args []string) (code int) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	defer onSignals(sigs, cancel, os.Exit, os.Stderr)()
+	s := &streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		InTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
+	return execute(ctx, s, args)
+}
+
+// onSignals cancels the command at the first signal and exits at once
+// (exit code 3) at the second. It returns the function that stops it.
+func onSignals(sigs <-chan os.Signal, cancel func(), exit func(int), errw io.Writer) (stop func()) {
 	done := make(chan struct{})
-	defer close(done)
 	go func() {
 		select {
 		case <-sigs:
@@ -53,15 +63,12 @@ func run(args []string) (code int) {
 		cancel()
 		select {
 		case <-sigs:
-			fmt.Fprintln(os.Stderr, "\npayroll: stopped at once; run the same command again to resume (nothing is sent twice)")
-			os.Exit(exitResume)
+			fmt.Fprintln(errw, "\npayroll: stopped at once; run the same command again to resume (nothing is sent twice)")
+			exit(exitResume)
 		case <-done:
 		}
 	}()
-	s := &streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		InTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
-		ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
-	return execute(ctx, s, args)
+	return func() { close(done) }
 }
 
 // execute runs the root command; a panic becomes an internal-error message

@@ -51,6 +51,8 @@ every transfer is Paid, Failed or Rejected.`,
 type statusReport struct {
 	BatchID string               `json:"batch_id"`
 	OrderID string               `json:"order_id"`
+	Period  string               `json:"period"`
+	Sandbox bool                 `json:"sandbox"`
 	File    string               `json:"file"`
 	Final   bool                 `json:"final"`
 	Counts  []upload.StatusCount `json:"counts"`
@@ -151,7 +153,7 @@ func finishStatus(s *streams, o *statusOptions, up *journal.Upload, rows []journ
 	if err := upload.WriteResults(path, results); err != nil {
 		return err
 	}
-	rep := statusReport{BatchID: up.BatchID, OrderID: up.OrderID, File: up.File, Final: final, Counts: upload.CountStatuses(results), Results: path, Failed: []upload.ResultRow{}}
+	rep := statusReport{BatchID: up.BatchID, OrderID: up.OrderID, Period: up.Period, Sandbox: up.Endpoint == "sandbox", File: up.File, Final: final, Counts: upload.CountStatuses(results), Results: path, Failed: []upload.ResultRow{}}
 	for _, r := range results {
 		if r.Status == "Failed" || r.Status == "Rejected" {
 			rep.Failed = append(rep.Failed, r)
