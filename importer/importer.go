@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // Format is the kind of file that was recognised.
@@ -34,6 +35,79 @@ type Options struct {
 	Encoding string
 	// Delimiter forces the CSV field separator. Zero means detect.
 	Delimiter rune
+	// Limits bound what a file may make the reader do; zero fields take
+	// the defaults (DefaultLimits).
+	Limits Limits
+	// TempDir is where the XLSX reader may unpack large sheets; "" is the
+	// system's temporary folder.
+	TempDir string
+}
+
+// Limits bound the work a file can cause, so that a hostile or broken file
+// is refused with a clear message instead of taking the machine down.
+type Limits struct {
+	// Unzip is the most an XLSX file may unpack to, in all.
+	Unzip int64
+	// Part is the most one part of an XLSX file other than its sheets and
+	// shared strings (styles, workbook, drawings) may unpack to: those are
+	// read into memory whole.
+	Part int64
+	// Rows, Columns and Cell are Excel's own limits: rows a sheet, columns
+	// a row, characters a cell.
+	Rows    int
+	Columns int
+	Cell    int
+	// Line is the most bytes one line of a CSV or TSV file may hold.
+	Line int
+}
+
+// DefaultLimits are Excel's limits for rows, columns and cells, 1 GiB
+// unpacked for a workbook (a million-row payroll is about half of that),
+// 64 MiB for one of its other parts and 4 MiB for a line of text.
+func DefaultLimits() Limits {
+	return Limits{Unzip: 1 << 30, Part: 64 << 20, Rows: 1_048_576, Columns: 16_384, Cell: 32_767, Line: 4 << 20}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.Unzip <= 0 {
+		l.Unzip = d.Unzip
+	}
+	if l.Part <= 0 {
+		l.Part = d.Part
+	}
+	if l.Rows <= 0 {
+		l.Rows = d.Rows
+	}
+	if l.Columns <= 0 {
+		l.Columns = d.Columns
+	}
+	if l.Cell <= 0 {
+		l.Cell = d.Cell
+	}
+	if l.Line <= 0 {
+		l.Line = d.Line
+	}
+	return l
+}
+
+// ErrLimit is wrapped by errors for files beyond a limit.
+var ErrLimit = errors.New("the file is beyond a size limit")
+
+// checkRow refuses a row beyond the limits.
+func (l Limits) checkRow(path string, r Row) error {
+	if r.Number > l.Rows {
+		return &Error{Path: path, Row: r.Number, Msg: fmt.Sprintf("the sheet has more than %d rows, more than Excel allows; is this the right file?", l.Rows), Err: ErrLimit}
+	}
+	if len(r.Cells) > l.Columns {
+		return &Error{Path: path, Row: r.Number, Msg: fmt.Sprintf("the row has %d columns, more than Excel's %d; is this the right file?", len(r.Cells), l.Columns), Err: ErrLimit}
+	}
+	for i, c := range r.Cells {
+		if len(c) > l.Cell && utf8.RuneCountInString(c) > l.Cell {
+			return &Error{Path: path, Row: r.Number, Msg: fmt.Sprintf("the cell in column %d holds more than %d characters, more than Excel allows in a cell; is this the right file?", i+1, l.Cell), Err: ErrLimit}
+		}
+	}
+	return nil
 }
 
 // Row is one row of a sheet.
@@ -148,6 +222,7 @@ func Open(path string, opts Options) (*Workbook, error) {
 		return nil, &Error{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
 	}
 	head = head[:n]
+	opts.Limits = opts.Limits.withDefaults()
 	w := &Workbook{path: path, opts: opts}
 	switch sniff(head) {
 	case "zip":
@@ -155,7 +230,7 @@ func Open(path string, opts Options) (*Workbook, error) {
 			return nil, &Error{Path: path, Msg: "this is an OpenDocument spreadsheet (.ods), which is not read; open it and save it as Excel (.xlsx) or CSV", Err: ErrUnsupported}
 		}
 		w.format = FormatXLSX
-		b, err := openXLSX(path)
+		b, err := openXLSX(path, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -171,6 +246,14 @@ func Open(path string, opts Options) (*Workbook, error) {
 		enc, err := pickEncoding(head, opts.Encoding)
 		if err != nil {
 			return nil, &Error{Path: path, Msg: err.Error(), Err: err}
+		}
+		if opts.Encoding == "" && enc == EncodingUTF8 || opts.Encoding == "" && enc == EncodingWindows1256 {
+			// The first bytes are not enough: one bad byte deep in a UTF-8
+			// file must not turn every name into mojibake, nor become U+FFFD
+			// on its way to the bank.
+			if enc, err = wholeFileEncoding(path, head); err != nil {
+				return nil, err
+			}
 		}
 		w.encoding = enc
 		text, err := decodedSample(path, enc)
@@ -197,10 +280,38 @@ func Open(path string, opts Options) (*Workbook, error) {
 // the name is ignored.
 func (w *Workbook) Rows(sheet string) (Rows, error) {
 	if w.format == FormatXLSX {
-		return w.xlsx.rows(w.path, sheet)
+		return w.xlsx.rows(w.path, sheet, w.opts.Limits)
 	}
-	return openText(w.path, w.encoding, w.delim)
+	return openText(w.path, w.encoding, w.delim, w.opts.Limits)
 }
+
+// wholeFileEncoding decides between UTF-8 and Windows-1256 from every byte
+// of a file: valid UTF-8 throughout is UTF-8; a file whose valid UTF-8
+// characters outnumber its invalid bytes is UTF-8 that was damaged, and is
+// refused with the place of the first bad byte; a file with words of bytes
+// above 0x7F is Windows-1256 (Excel's "CSV" on an Arabic Windows); stray
+// bytes in otherwise plain text cannot be told, and are refused.
+func wholeFileEncoding(path string, head []byte) (string, error) {
+	sc, err := scanUTF8(path)
+	if err != nil {
+		return "", &Error{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
+	}
+	bom := bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF})
+	switch {
+	case sc.invalid == 0:
+		return EncodingUTF8, nil
+	case bom || sc.multi > sc.invalid:
+		return "", &Error{Path: path, Msg: fmt.Sprintf("the file is UTF-8 text with bytes that are not UTF-8: the first is byte 0x%02X on line %d (byte %d of the file), %d in all. Nothing is guessed, so that no name reaches the bank garbled: open the file in Excel and save it again as \"CSV UTF-8 (Comma delimited)\", or name its encoding with --encoding",
+			sc.badByte, sc.badLine, sc.firstBad+1, sc.invalid), Err: ErrEncoding}
+	case sc.words == 0:
+		return "", &Error{Path: path, Msg: fmt.Sprintf("the file holds bytes that are not UTF-8 (%d in all; the first is byte 0x%02X on line %d) and no Arabic words in Windows-1256 either, so its text encoding cannot be told; nothing is guessed: open it in Excel and save it again as \"CSV UTF-8 (Comma delimited)\", or name its encoding with --encoding",
+			sc.invalid, sc.badByte, sc.badLine), Err: ErrEncoding}
+	}
+	return EncodingWindows1256, nil
+}
+
+// ErrEncoding is wrapped by errors for text whose encoding cannot be told.
+var ErrEncoding = errors.New("the text encoding cannot be told")
 
 func sniff(head []byte) string {
 	switch {

@@ -86,6 +86,83 @@ func looksUTF16LE(head []byte) bool {
 	return zeros*10 > (len(head)/2)*8
 }
 
+// utf8Scan is what a whole file's bytes say about UTF-8.
+type utf8Scan struct {
+	multi     int   // valid multi-byte characters
+	invalid   int   // bytes that are no part of a valid character
+	words     int   // runs of two or more bytes above 0x7F (words, in an 8-bit Arabic encoding)
+	firstBad  int64 // offset of the first invalid byte, -1 when none
+	badByte   byte
+	badLine   int // its line, from 1
+	lineBreak int // line breaks before it
+}
+
+// scanUTF8 reads a whole file and counts its valid multi-byte characters
+// and its invalid bytes, noting where the first invalid one is.
+func scanUTF8(path string) (utf8Scan, error) {
+	sc := utf8Scan{firstBad: -1}
+	f, err := os.Open(path)
+	if err != nil {
+		return sc, err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<16)
+	var off int64
+	lines := 1
+	buf := make([]byte, 0, utf8.UTFMax)
+	high := 0 // bytes above 0x7F in a row
+	for {
+		b, err := r.ReadByte()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return sc, err
+		}
+		if b >= utf8.RuneSelf {
+			high++
+			if high == 2 {
+				sc.words++
+			}
+		}
+		if b < utf8.RuneSelf {
+			high = 0
+			if b == '\n' {
+				lines++
+			}
+			off++
+			continue
+		}
+		// A multi-byte character: read as many bytes as its first says.
+		buf = append(buf[:0], b)
+		for len(buf) < utf8.UTFMax && !utf8.FullRune(buf) {
+			next, err := r.Peek(1)
+			if err != nil || next[0] < 0x80 || next[0] >= 0xC0 {
+				break
+			}
+			c, _ := r.ReadByte()
+			buf = append(buf, c)
+			if high++; high == 2 {
+				sc.words++
+			}
+		}
+		if rr, size := utf8.DecodeRune(buf); rr != utf8.RuneError || size > 1 {
+			sc.multi++
+			// Bytes past the character (a bad continuation) are invalid.
+			for range buf[size:] {
+				sc.invalid++
+			}
+		} else {
+			if sc.firstBad < 0 {
+				sc.firstBad, sc.badByte, sc.badLine = off, b, lines
+			}
+			sc.invalid += len(buf)
+		}
+		off += int64(len(buf))
+	}
+	return sc, nil
+}
+
 func decoderFor(name string) encoding.Encoding {
 	switch name {
 	case EncodingUTF16LE:
@@ -122,19 +199,50 @@ type textRows struct {
 	row     Row
 	prevEnd int // line on which the previous record ended
 	err     error
+	limits  Limits
+	guard   *lineGuard
 }
 
-func openText(path, enc string, delim rune) (Rows, error) {
+// lineGuard fails a read once a line grows beyond its limit, so that a
+// file with no line breaks cannot make the CSV reader hold it all.
+type lineGuard struct {
+	r     io.Reader
+	limit int
+	run   int // bytes since the last line break
+	line  int // line breaks seen
+}
+
+// errLongLine is the guard's failure; Next turns it into a message.
+var errLongLine = errors.New("line too long")
+
+func (g *lineGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for _, b := range p[:n] {
+		if b == '\n' {
+			g.run = 0
+			g.line++
+			continue
+		}
+		g.run++
+		if g.run > g.limit {
+			return 0, errLongLine
+		}
+	}
+	return n, err
+}
+
+func openText(path, enc string, delim rune, l Limits) (Rows, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{Path: path, Msg: openMessage(err), Err: err}
 	}
-	r := csv.NewReader(decodingReader(bufio.NewReader(f), enc))
+	guard := &lineGuard{r: bufio.NewReader(f), limit: l.Line}
+	r := csv.NewReader(decodingReader(guard, enc))
 	r.Comma = delim
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = false
-	return &textRows{path: path, f: f, r: r}, nil
+	return &textRows{path: path, f: f, r: r, limits: l, guard: guard}, nil
 }
 
 func (t *textRows) Next() bool {
@@ -143,6 +251,10 @@ func (t *textRows) Next() bool {
 	}
 	rec, err := t.r.Read()
 	if errors.Is(err, io.EOF) {
+		return false
+	}
+	if errors.Is(err, errLongLine) {
+		t.err = &Error{Path: t.path, Row: t.guard.line + 1, Msg: fmt.Sprintf("line %d is longer than %d MB; this is not a salary sheet saved as CSV (or it is damaged): open it in Excel and save it again", t.guard.line+1, t.limits.Line>>20), Err: ErrLimit}
 		return false
 	}
 	if err != nil {
@@ -160,6 +272,10 @@ func (t *textRows) Next() bool {
 	number := t.row.Number + 1 + (start - t.prevEnd - 1)
 	t.prevEnd = lastLine + strings.Count(rec[last], "\n")
 	t.row = Row{Number: number, Cells: rec}
+	if err := t.limits.checkRow(t.path, t.row); err != nil {
+		t.err = err
+		return false
+	}
 	return true
 }
 

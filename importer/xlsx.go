@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"fmt"
 	"math"
 	"strconv"
@@ -14,8 +15,36 @@ type xlsxBook struct {
 	sheets []string
 }
 
-func openXLSX(path string) (*xlsxBook, error) {
-	f, err := excelize.OpenFile(path)
+// checkZip refuses a workbook that would unpack beyond the limits, before
+// anything is unpacked. The sizes are the ones the zip declares; reading a
+// part beyond its declared size fails (archive/zip checks it), so they bound
+// what is read.
+func checkZip(path string, l Limits) error {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
+	}
+	defer z.Close()
+	var total uint64
+	for _, f := range z.File {
+		total += f.UncompressedSize64
+		if total > uint64(l.Unzip) {
+			return &Error{Path: path, Msg: fmt.Sprintf("this workbook would unpack to more than %d MB, more than a payroll needs; it may be damaged or built to harm (a zip bomb): open it in Excel and save only the payroll sheet as .xlsx or CSV", l.Unzip>>20), Err: ErrLimit}
+		}
+		name := strings.ToLower(f.Name)
+		bulk := strings.HasPrefix(name, "xl/worksheets/") || name == "xl/sharedstrings.xml"
+		if !bulk && f.UncompressedSize64 > uint64(l.Part) {
+			return &Error{Path: path, Msg: fmt.Sprintf("its part %s would unpack to %d MB, more than a workbook needs (at most %d MB); it may be damaged or built to harm: open it in Excel and save it again as .xlsx", f.Name, f.UncompressedSize64>>20, l.Part>>20), Err: ErrLimit}
+		}
+	}
+	return nil
+}
+
+func openXLSX(path string, opts Options) (*xlsxBook, error) {
+	if err := checkZip(path, opts.Limits); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: opts.Limits.Unzip, UnzipXMLSizeLimit: min(opts.Limits.Unzip, 16<<20), TmpDir: opts.TempDir})
 	if err != nil {
 		return nil, &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
 	}
@@ -30,7 +59,7 @@ func openXLSX(path string) (*xlsxBook, error) {
 
 func (b *xlsxBook) close() error { return b.f.Close() }
 
-func (b *xlsxBook) rows(path, sheet string) (Rows, error) {
+func (b *xlsxBook) rows(path, sheet string, l Limits) (Rows, error) {
 	if sheet == "" {
 		sheet = b.sheets[0]
 	}
@@ -48,14 +77,15 @@ func (b *xlsxBook) rows(path, sheet string) (Rows, error) {
 	if err != nil {
 		return nil, &Error{Path: path, Msg: fmt.Sprintf("sheet %q cannot be read: %v", sheet, err), Err: err}
 	}
-	return &xlsxRows{path: path, r: r}, nil
+	return &xlsxRows{path: path, r: r, limits: l}, nil
 }
 
 type xlsxRows struct {
-	path string
-	r    *excelize.Rows
-	row  Row
-	err  error
+	path   string
+	r      *excelize.Rows
+	row    Row
+	err    error
+	limits Limits
 }
 
 func (x *xlsxRows) Next() bool {
@@ -76,6 +106,10 @@ func (x *xlsxRows) Next() bool {
 		cells[i] = plainNumber(c)
 	}
 	x.row = Row{Number: x.row.Number + 1, Cells: cells}
+	if err := x.limits.checkRow(x.path, x.row); err != nil {
+		x.err = err
+		return false
+	}
 	return true
 }
 

@@ -41,6 +41,7 @@ func CheckFile(ctx context.Context, path string, opts FileOptions) (*Result, err
 	}
 	res.Input = path
 	res.Format = r.Workbook().Format()
+	res.Encoding = r.Workbook().Encoding()
 	return res, nil
 }
 
@@ -102,6 +103,7 @@ func (r *Result) WriteReports(opts ReportOptions) ([]string, error) {
 // Summary is the outcome of a check in a form for people and for --json.
 type Summary struct {
 	File      string            `json:"file"`
+	Encoding  string            `json:"encoding,omitempty"` // of a CSV or TSV file
 	Sheet     string            `json:"sheet"`
 	HeaderRow int               `json:"header_row"`
 	Columns   map[string]string `json:"columns"`
@@ -118,7 +120,7 @@ type Summary struct {
 
 // Summary returns the summary of the check, with messages in lang.
 func (r *Result) Summary(lang string) Summary {
-	s := Summary{File: r.Input, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
+	s := Summary{File: r.Input, Encoding: r.Encoding, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
 		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Skipped: r.Skipped,
 		Total: r.Total, Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
 	if s.Skipped == nil {
@@ -138,8 +140,12 @@ func (r *Result) Summary(lang string) Summary {
 
 // Describe writes the human summary of a check as lines of text.
 func (s Summary) Describe() []string {
+	file := fmt.Sprintf("file:      %s (sheet %q, header on row %d)", s.File, s.Sheet, s.HeaderRow)
+	if s.Encoding != "" {
+		file = fmt.Sprintf("file:      %s (header on row %d, text encoding %s)", s.File, s.HeaderRow, strings.ToUpper(s.Encoding))
+	}
 	out := []string{
-		fmt.Sprintf("file:      %s (sheet %q, header on row %d)", s.File, s.Sheet, s.HeaderRow),
+		file,
 		fmt.Sprintf("rows read: %d", s.RowsRead),
 		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, s.Total.Grouped()),
 		fmt.Sprintf("invalid:   %d", s.Invalid),

@@ -32,6 +32,7 @@ var messages = map[string][2]string{
 	"transfer_code.invalid": {"the transfer code must be 100 (Salary), 101 (Pension), 102 (General Cash Management) or 103 (Donation)", "رمز التحويل يجب أن يكون 100 (راتب) أو 101 (معاش) أو 102 (إدارة النقد) أو 103 (تبرع)"},
 	"row.duplicate":         {"the same IBAN is already on row %[2]s; remove the repeat, or use --allow-duplicates if both payments are meant", "نفس الآيبان موجود في الصف %[2]s؛ احذف التكرار أو استخدم ‎--allow-duplicates إذا كانت الدفعتان مقصودتين"},
 	"row.paid_different":    {"this IBAN was already paid SAR %[4]s in pay period %[2]s (%[3]s), not this amount; nothing is paid for this row. If both payments are meant, upload with --pay-again; if the amount was corrected, settle the difference outside this batch", "تم دفع مبلغ %[4]s ريال لهذا الآيبان في فترة الرواتب %[2]s (%[3]s) وليس هذا المبلغ؛ لن يُدفع شيء لهذا الصف. إذا كانت الدفعتان مقصودتين فاستخدم ‎--pay-again"},
+	"text.invalid":          {"the %[1]s holds a character that cannot be sent to the bank (%[2]s, invisible or shown as �), usually left by a copy from another program or a damaged file; type the value again", "حقل %[1]s يحتوي على رمز لا يمكن إرساله إلى البنك (%[2]s، غير مرئي أو يظهر كـ �)، غالباً بسبب النسخ من برنامج آخر أو ملف تالف؛ أعد كتابة القيمة"},
 	"text.too_long":         {"the %[1]s is longer than %[2]s characters; shorten it", "حقل %[1]s أطول من %[2]s حرفاً؛ اختصره"},
 }
 

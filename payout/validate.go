@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"payroll/importer"
 	"payroll/mapping"
@@ -75,6 +76,7 @@ type CheckOptions struct {
 type Result struct {
 	Input    string
 	Format   importer.Format
+	Encoding string // of a CSV or TSV file: utf-8, utf-16le, utf-16be, windows-1256
 	Mapping  *mapping.Mapping
 	Lines    []Line    // valid rows, in file order
 	Problems []Problem // every problem of every row, in file order
@@ -128,6 +130,25 @@ func (r *Result) Reject(problems []Problem) {
 	r.Lines = kept
 	sort.SliceStable(r.Problems, func(i, j int) bool { return r.Problems[i].Row < r.Problems[j].Row })
 }
+
+// BadChar returns the first character of s that must not reach the bank: a
+// control character (other than tab and line breaks, which are white
+// space), NUL, DEL, a C1 control, U+FFFD (what a damaged byte becomes) or a
+// byte-order mark inside the text.
+func BadChar(s string) (rune, bool) {
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20, r == 0x7F, r >= 0x80 && r <= 0x9F, r == utf8.RuneError, r == 0xFEFF:
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// oneLine folds the white space of a cell (line breaks of a multi-line
+// cell, tabs, runs of spaces) into single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // NewProblem is a problem of a row's field with a stable code and the
 // details its message takes.
@@ -237,6 +258,11 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 	}
 	req := Request{}
 	line := Line{Row: rec.Row, EmployeeID: rec.Get(mapping.EmployeeID)}
+	for _, f := range mapping.Fields() {
+		if r, bad := BadChar(rec.Values[f].Text); bad {
+			add(f, "text.invalid", fmt.Sprintf("U+%04X", r))
+		}
+	}
 
 	if s, ok := required(mapping.Name); ok {
 		req.Name = strings.Join(strings.Fields(s), " ")
@@ -322,10 +348,10 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 	}
 
 	if s, ok := required(mapping.Address1); ok {
-		req.Address1 = s
+		req.Address1 = oneLine(s)
 	}
-	req.Address2 = rec.Get(mapping.Address2)
-	req.Branch = rec.Get(mapping.Branch)
+	req.Address2 = oneLine(rec.Get(mapping.Address2))
+	req.Branch = oneLine(rec.Get(mapping.Branch))
 
 	req.TransferCode = Salary
 	if s := rec.Get(mapping.TransferCode); s != "" {

@@ -46,6 +46,9 @@ func defects() []defect {
 		{"beneficiary_country", "country.invalid", func(r []string, i int) { r[9] = "Saudia" }},
 		{"transfer_code", "transfer_code.invalid", func(r []string, i int) { r[10] = "200" }},
 		{"beneficiary_account_number", "row.duplicate", func(r []string, i int) { r[2] = saIBAN("80", 1) }},
+		{"beneficiary_name", "text.invalid", func(r []string, i int) { r[1] = "Ali\x01 Ahmad" }},
+		{"beneficiary_address1", "text.invalid", func(r []string, i int) { r[7] = "King Fahd \uFFFD Road" }},
+		{"beneficiary_address2", "text.invalid", func(r []string, i int) { r[8] = "Riyadh\u0085" }},
 	}
 }
 
@@ -249,5 +252,36 @@ func TestMarkedWorkbook(t *testing.T) {
 	rows, _ := xf.GetRows("Errors")
 	if len(rows) != 4 || rows[0][0] != "row" || rows[2][5] != "amount.negative" || rows[2][4] != "'-1" {
 		t.Errorf("xlsx report %q", rows)
+	}
+}
+
+// TestControlCharactersDeepInAFile: a NUL or control character far past the
+// first 64 KB is a row error, never sent; a line break inside an address
+// cell is white space.
+func TestControlCharactersDeepInAFile(t *testing.T) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"Employee Name", "IBAN", "Net Salary", "Mobile", "Email", "Address"})
+	for i := 0; b.Len() < 200_000; i++ {
+		w.Write([]string{fmt.Sprintf("Employee %d", i), saIBAN("80", 10+i), "1000", "0501234567", "e@example.com", "King Fahd Road\nRiyadh"})
+	}
+	w.Write([]string{"Nul\x00Name", saIBAN("80", 9), "1000", "0501234567", "e@example.com", "Street"})
+	w.Flush()
+	path := filepath.Join(t.TempDir(), "deep.csv")
+	os.WriteFile(path, b.Bytes(), 0o600)
+	res, err := payout.CheckFile(context.Background(), path, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Code != "text.invalid" || res.Problems[0].Column != "A" || !strings.Contains(res.Problems[0].Message, "U+0000") {
+		t.Fatalf("problems %+v", res.Problems)
+	}
+	for _, l := range res.Lines {
+		if strings.ContainsAny(l.Request.Name+l.Request.Address1, "\x00\n") {
+			t.Fatalf("row %d sends %q / %q", l.Row, l.Request.Name, l.Request.Address1)
+		}
+	}
+	if res.Lines[0].Request.Address1 != "King Fahd Road Riyadh" {
+		t.Errorf("address %q", res.Lines[0].Request.Address1)
 	}
 }
