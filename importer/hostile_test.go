@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -162,5 +165,28 @@ func TestZipBombs(t *testing.T) {
 	// Within the limits the same workbook is read.
 	if _, err := countRows(zipWith(t, "xl/styles.xml", 1<<10), Options{}); err != nil {
 		t.Errorf("a sound workbook: %v", err)
+	}
+}
+
+// TestStaleTempFilesRemoved: the unpacked sheets a killed run left behind
+// are removed by the next run.
+func TestStaleTempFilesRemoved(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(os.TempDir(), fmt.Sprintf("payroll-%d", os.Getuid()))
+	stale := filepath.Join(base, strconv.Itoa(dead.Process.Pid))
+	os.MkdirAll(stale, 0o700)
+	os.WriteFile(filepath.Join(stale, "excelize-sheet1.xml"), []byte("salaries"), 0o600)
+	dir, err := TempDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed run's files are still there: %v", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("own folder: %v", err)
 	}
 }

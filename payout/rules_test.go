@@ -169,7 +169,7 @@ func TestSaudiBanks(t *testing.T) {
 }
 
 func TestSafeCell(t *testing.T) {
-	for in, want := range map[string]string{"=1+1": "'=1+1", "+966": "'+966", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)", "\t=x": "'\t=x", "ok": "ok", "": ""} {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+966": "'+966", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)", "\t=x": "'\t'=x", "ok": "ok", "": ""} {
 		if got := SafeCell(in); got != want {
 			t.Errorf("SafeCell(%q) = %q", in, got)
 		}

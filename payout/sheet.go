@@ -2,9 +2,9 @@ package payout
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,16 +15,35 @@ import (
 
 // SafeCell neutralises a value that a spreadsheet would run as a formula
 // (it starts with = + - @, a tab or a carriage return) by putting an
-// apostrophe in front, so that no report ever carries a live formula.
+// apostrophe in front; and, since a CSV file may be opened with any list
+// separator (Excel in Arabic and European settings splits on ";"), every
+// part after a , ; | or tab that would start a formula gets one too. No
+// report ever carries a live formula.
 func SafeCell(s string) string {
 	if s == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
+	var b strings.Builder
+	start := true // at the start of what a spreadsheet may take as a cell
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if start {
+			switch c {
+			case ' ', '"':
+				b.WriteByte(c)
+				continue
+			case '=', '+', '-', '@', '\t', '\r':
+				b.WriteByte('\'')
+			}
+			start = false
+		}
+		b.WriteByte(c)
+		switch c {
+		case ',', ';', '|', '\t':
+			start = true
+		}
 	}
-	return s
+	return b.String()
 }
 
 // IsTableFile reports whether the extension names a format WriteTable writes.
@@ -48,37 +67,50 @@ func WriteTable(path, sheet string, rows any) error {
 	if err := mayReplace(path); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	return writeAtomic(path, func(w io.Writer) error {
+		if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+			return writeXLSX(w, sheet, rows)
+		}
+		return writeCSV(w, rows)
+	})
+}
+
+// writeAtomic writes a file the way every output is written: to a
+// temporary file in the same folder, readable by its owner only, synced,
+// then renamed over the name; the temporary file is removed on every
+// error.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return err
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		err = writeXLSX(tmp, sheet, rows)
-	} else {
-		err = writeCSV(tmp, rows)
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
 }
 
-// safeCSV is a gocsv.CSVWriter that neutralises every cell but the header's.
+// safeCSV is a gocsv.CSVWriter that neutralises every cell but the
+// header's and quotes every field, so that no list separator splits one.
 type safeCSV struct {
-	w      *csv.Writer
+	w      *bufio.Writer
 	header bool
+	err    error
 }
 
 func (s *safeCSV) Write(row []string) error {
@@ -86,10 +118,19 @@ func (s *safeCSV) Write(row []string) error {
 		row = safeRow(row)
 	}
 	s.header = true
-	return s.w.Write(row)
+	for i, f := range row {
+		if i > 0 {
+			s.w.WriteByte(',')
+		}
+		s.w.WriteByte('"')
+		s.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		s.w.WriteByte('"')
+	}
+	_, s.err = s.w.WriteString("\r\n")
+	return s.err
 }
-func (s *safeCSV) Flush()       { s.w.Flush() }
-func (s *safeCSV) Error() error { return s.w.Error() }
+func (s *safeCSV) Flush()       { s.err = s.w.Flush() }
+func (s *safeCSV) Error() error { return s.err }
 
 func safeRow(row []string) []string {
 	out := make([]string, len(row))
@@ -99,12 +140,12 @@ func safeRow(row []string) []string {
 	return out
 }
 
-func writeCSV(f *os.File, rows any) error {
+func writeCSV(f io.Writer, rows any) error {
 	b := bufio.NewWriter(f)
 	if _, err := b.WriteString("\uFEFF"); err != nil {
 		return err
 	}
-	w := &safeCSV{w: csv.NewWriter(b)}
+	w := &safeCSV{w: b}
 	if err := gocsv.MarshalCSV(rows, w); err != nil {
 		return err
 	}
@@ -139,7 +180,7 @@ func (x *xlsxWriter) Write(row []string) error {
 func (x *xlsxWriter) Flush()       {}
 func (x *xlsxWriter) Error() error { return x.err }
 
-func writeXLSX(out *os.File, sheet string, rows any) error {
+func writeXLSX(out io.Writer, sheet string, rows any) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if sheet == "" {
@@ -205,9 +246,10 @@ func Ours(path string) bool {
 		return false
 	}
 	defer fh.Close()
-	head := make([]byte, 8)
+	head := make([]byte, 9)
 	n, _ := fh.Read(head)
-	return strings.HasPrefix(string(head[:n]), "\uFEFFrow,")
+	h := string(head[:n])
+	return strings.HasPrefix(h, "\uFEFFrow,") || strings.HasPrefix(h, "\uFEFF\"row\",")
 }
 
 // mayReplace refuses to replace an existing file that the tool did not

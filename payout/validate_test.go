@@ -1,12 +1,14 @@
 package payout_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -146,7 +148,7 @@ func TestInvalidSampleGolden(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s report differs from %s:\n%s", lang, golden, got)
 		}
-		if !bytes.HasPrefix(got, []byte("\uFEFFrow,column,header,field,value,code,message\n")) {
+		if !bytes.HasPrefix(got, []byte("\uFEFF\"row\",\"column\",\"header\",\"field\",\"value\",\"code\",\"message\"\r\n")) {
 			t.Errorf("report does not start with a BOM and the header: %q", got[:60])
 		}
 		fi, _ := os.Stat(out)
@@ -283,5 +285,155 @@ func TestControlCharactersDeepInAFile(t *testing.T) {
 	}
 	if res.Lines[0].Request.Address1 != "King Fahd Road Riyadh" {
 		t.Errorf("address %q", res.Lines[0].Request.Address1)
+	}
+}
+
+// TestCSVFieldsNeverSplitIntoFormulas: a field that a ";" (or any other list
+// separator) would split is quoted whole, and any part that would start a
+// formula is neutralised.
+func TestCSVFieldsNeverSplitIntoFormulas(t *testing.T) {
+	for in, want := range map[string]string{
+		"a;=cmd|' /C calc'!A0": "a;'=cmd|' /C calc'!A0",
+		"=1+1":                 "'=1+1",
+		"x, +SUM(A1)":          "x, '+SUM(A1)",
+		"Riyadh; -5":           "Riyadh; '-5",
+		"x|@A1":                "x|'@A1",
+		"plain text":           "plain text",
+		"12500.50":             "12500.50",
+	} {
+		if got := payout.SafeCell(in); got != want {
+			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "r.csv")
+	problems := []payout.Problem{{Row: 2, Column: "B", Header: "Name", Field: "beneficiary_name", Value: "a;=cmd|' /C calc'!A0", Code: "x"}}
+	if err := payout.WriteTable(path, "Errors", problems); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	for _, sep := range []rune{',', ';', '\t', '|'} {
+		r := csv.NewReader(bytes.NewReader(b[3:]))
+		r.Comma = sep
+		r.LazyQuotes = true
+		recs, err := r.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			for _, f := range rec {
+				if f != "" && strings.ContainsRune("=+-@", rune(strings.TrimLeft(f, " \"")[0])) {
+					t.Errorf("separator %q: a field starts a formula: %q", sep, f)
+				}
+			}
+		}
+	}
+}
+
+// allFormulas lists every cell of a workbook that holds a formula.
+func allFormulas(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	for _, sh := range f.GetSheetList() {
+		rows, _ := f.GetRows(sh)
+		for r, row := range rows {
+			for c := range row {
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if fm, _ := f.GetCellFormula(sh, cell); fm != "" {
+					out = append(out, sh+"!"+cell+"="+fm)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestMarkedCopyHasNoFormulas: the highlighted copy keeps the values the
+// user saw and drops every formula, DDE ones included.
+func TestMarkedCopyHasNoFormulas(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Name", "IBAN", "Amount", "Mobile", "Email", "Address"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"Ali", "SA0380000000608010167518", 100, "0501234567", "a@example.com", "R"})
+	f.SetSheetRow("Sheet1", "A3", &[]any{"Sara", saIBAN("80", 3), 200, "0501234567", "s@example.com", "R"})
+	f.SetCellFormula("Sheet1", "C3", "=100*2")
+	f.SetCellFormula("Sheet1", "F3", "=cmd|' /C calc'!A0")
+	in := filepath.Join(dir, "march.xlsx")
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	if len(allFormulas(t, in)) != 2 {
+		t.Fatal("the input has no formulas to drop")
+	}
+	res, err := payout.CheckFile(context.Background(), in, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := res.WriteReports(payout.ReportOptions{Path: filepath.Join(dir, "r.xlsx")})
+	if err != nil || len(written) != 2 {
+		t.Fatalf("%v %v", written, err)
+	}
+	for _, w := range written {
+		if fs := allFormulas(t, w); len(fs) > 0 {
+			t.Errorf("%s holds formulas: %v", filepath.Base(w), fs)
+		}
+	}
+	m, _ := excelize.OpenFile(written[1])
+	defer m.Close()
+	if v, _ := m.GetCellValue("Sheet1", "B2"); v != "SA0380000000608010167518" {
+		t.Errorf("B2 %q", v)
+	}
+	if typ, _ := m.GetCellType("Sheet1", "C2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("the amount is no number: %v", typ)
+	}
+	if v, _ := m.GetCellValue("Sheet1", "D2"); v != "0501234567" {
+		t.Errorf("the mobile lost its zero: %q", v)
+	}
+}
+
+// TestWorkbookWithoutStyles: a valid workbook without xl/styles.xml is
+// read and marked, no panic.
+func TestWorkbookWithoutStyles(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Name", "IBAN", "Amount", "Mobile", "Email", "Address"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"Ali", "SA0380000000608010167518", "100", "0501234567", "a@example.com", "R"})
+	var b bytes.Buffer
+	f.Write(&b)
+	zr, _ := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		if zf.Name == "xl/styles.xml" {
+			continue
+		}
+		r, _ := zf.Open()
+		var part bytes.Buffer
+		part.ReadFrom(r)
+		r.Close()
+		data := part.Bytes()
+		if zf.Name == "xl/_rels/workbook.xml.rels" || zf.Name == "[Content_Types].xml" {
+			data = regexp.MustCompile(`<[^<>]*styles[^<>]*/>`).ReplaceAll(data, nil)
+		}
+		w, _ := zw.Create(zf.Name)
+		w.Write(data)
+	}
+	zw.Close()
+	in := filepath.Join(dir, "nostyles.xlsx")
+	os.WriteFile(in, out.Bytes(), 0o600)
+	res, err := payout.CheckFile(context.Background(), in, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Code != "iban.checksum" {
+		t.Fatalf("problems %+v", res.Problems)
+	}
+	written, err := res.WriteReports(payout.ReportOptions{})
+	if err != nil || len(written) != 2 {
+		t.Fatalf("marking a workbook without styles: %v %v", written, err)
 	}
 }
