@@ -117,6 +117,9 @@ type Row struct {
 	// Cells holds the raw text of each cell, left to right. Trailing empty
 	// cells may be missing.
 	Cells []string
+	// Hidden is set for a row hidden in the workbook (it is read all the
+	// same; the caller decides what to say).
+	Hidden bool
 }
 
 // Cell returns the cell at zero-based column index i, or "" when the row is
@@ -187,6 +190,15 @@ func (w *Workbook) Encoding() string { return w.encoding }
 // Sheets lists the sheet names. A CSV or TSV file has one sheet, named after
 // the file.
 func (w *Workbook) Sheets() []string { return append([]string(nil), w.sheets...) }
+
+// Hidden reports whether a sheet of a workbook is hidden.
+func (w *Workbook) Hidden(sheet string) bool {
+	if w.xlsx == nil {
+		return false
+	}
+	visible, err := w.xlsx.f.GetSheetVisible(sheet)
+	return err == nil && !visible
+}
 
 // Close releases the file.
 func (w *Workbook) Close() error {

@@ -110,7 +110,7 @@ func (x *xlsxRows) Next() bool {
 	for i, c := range cells {
 		cells[i] = plainNumber(c)
 	}
-	x.row = Row{Number: x.row.Number + 1, Cells: cells}
+	x.row = Row{Number: x.row.Number + 1, Cells: cells, Hidden: x.r.GetRowOpts().Hidden}
 	if err := x.limits.checkRow(x.path, x.row); err != nil {
 		x.err = err
 		return false

@@ -32,6 +32,16 @@ type Mapping struct {
 	// Problems are header-level faults (a required field with no column, an
 	// ambiguous amount). When there are any, rows are not checked.
 	Problems []Problem
+	// SheetHidden is set when the sheet read is hidden in the workbook.
+	SheetHidden bool
+}
+
+// payrollLike reports whether the header row names an account and an
+// amount column without problems: a sheet that could be paid.
+func (m *Mapping) payrollLike() bool {
+	_, account := m.Columns[Account]
+	_, amount := m.Columns[Amount]
+	return account && amount && len(m.Problems) == 0
 }
 
 // Problem is a fault of the header row as a whole.
@@ -57,6 +67,7 @@ type Record struct {
 	Row    int
 	Values map[Field]Value
 	Cells  []string
+	Hidden bool // the row is hidden in the workbook
 }
 
 // Get returns the trimmed text of a field ("" when absent).
@@ -312,7 +323,7 @@ func (m *Mapping) Summary() []string {
 
 // Record resolves a data row.
 func (m *Mapping) Record(r importer.Row) Record {
-	rec := Record{Row: r.Number, Values: map[Field]Value{}, Cells: r.Cells}
+	rec := Record{Row: r.Number, Values: map[Field]Value{}, Cells: r.Cells, Hidden: r.Hidden}
 	for f, c := range m.Columns {
 		c := c
 		rec.Values[f] = Value{Text: r.Cell(c.Index), Column: &c}

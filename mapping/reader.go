@@ -43,16 +43,39 @@ func Open(path string, opts Options) (*Reader, error) {
 		candidates = []string{sheet}
 	}
 	var tried []string
-	for _, s := range candidates {
+	for i, s := range candidates {
 		r, err := startSheet(wb, s, opts.File)
 		if err != nil {
 			wb.Close()
 			return nil, err
 		}
-		if r != nil {
-			return r, nil
+		if r == nil {
+			tried = append(tried, fmt.Sprintf("%q", s))
+			continue
 		}
-		tried = append(tried, fmt.Sprintf("%q", s))
+		if sheet == "" && r.mapping.payrollLike() {
+			// Never guess between a March and an April sheet.
+			var alike []string
+			for _, other := range candidates[i+1:] {
+				o, err := startSheet(wb, other, opts.File)
+				if err != nil {
+					continue
+				}
+				if o != nil {
+					if o.mapping.payrollLike() {
+						alike = append(alike, fmt.Sprintf("%q", other))
+					}
+					o.rows.Close()
+				}
+			}
+			if len(alike) > 0 {
+				r.rows.Close()
+				wb.Close()
+				return nil, &importer.Error{Path: path, Msg: fmt.Sprintf("several sheets look like a payroll: %q, %s; nothing is guessed: name the one to pay with --sheet, e.g. --sheet %q", s, strings.Join(alike, ", "), s)}
+			}
+		}
+		r.mapping.SheetHidden = wb.Hidden(r.mapping.Sheet)
+		return r, nil
 	}
 	wb.Close()
 	what := "the sheet " + strings.Join(tried, ", ")

@@ -35,10 +35,36 @@ func NormalizeMobile(raw, country string) (string, string) {
 		country = "SA"
 	}
 	n, err := phonenumbers.Parse(s, country)
-	if err != nil || !phonenumbers.IsValidNumber(n) {
+	if err != nil {
+		return "", "mobile.invalid"
+	}
+	if !phonenumbers.IsValidNumber(n) {
+		// The right length and the prefix of the country's mobiles, in a
+		// range the library does not list (newly opened, or a library that
+		// lags the numbering plan): the number is used, with a warning. The
+		// mobile is for notification; the money goes to the IBAN.
+		if possibleMobile(n) {
+			return phonenumbers.Format(n, phonenumbers.E164), "mobile.unlisted"
+		}
 		return "", "mobile.invalid"
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), ""
+}
+
+// possibleMobile reports whether a number has a possible length for its
+// country and starts like the country's example mobile number.
+func possibleMobile(n *phonenumbers.PhoneNumber) bool {
+	if phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
+		return false
+	}
+	region := phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode()))
+	example := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
+	if example == nil {
+		return false
+	}
+	national := phonenumbers.GetNationalSignificantNumber(n)
+	sample := phonenumbers.GetNationalSignificantNumber(example)
+	return national != "" && sample != "" && national[0] == sample[0] && len(national) == len(sample)
 }
 
 // CheckEmail reports whether s is one plain address (no name, no list).

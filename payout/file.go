@@ -110,6 +110,7 @@ type Summary struct {
 	RowsRead  int               `json:"rows_read"`
 	Valid     int               `json:"valid"`
 	Invalid   int               `json:"invalid"`
+	Warned    int               `json:"warned"` // valid rows with a warning
 	Skipped   []mapping.Skipped `json:"skipped"`
 	Total     Amount            `json:"total"`
 	Currency  string            `json:"currency"`
@@ -121,7 +122,7 @@ type Summary struct {
 // Summary returns the summary of the check, with messages in lang.
 func (r *Result) Summary(lang string) Summary {
 	s := Summary{File: r.Input, Encoding: r.Encoding, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
-		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Skipped: r.Skipped,
+		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Warned: r.Warned, Skipped: r.Skipped,
 		Total: r.Total, Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
 	if s.Skipped == nil {
 		s.Skipped = []mapping.Skipped{}
@@ -149,6 +150,9 @@ func (s Summary) Describe() []string {
 		fmt.Sprintf("rows read: %d", s.RowsRead),
 		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, s.Total.Grouped()),
 		fmt.Sprintf("invalid:   %d", s.Invalid),
+	}
+	if s.Warned > 0 {
+		out = append(out, fmt.Sprintf("warnings:  %s (paid all the same; see the report)", Plural(s.Warned, "valid row")))
 	}
 	for _, sk := range s.Skipped {
 		out = append(out, fmt.Sprintf("skipped:   row %d (%s)", sk.Row, sk.Reason))

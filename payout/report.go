@@ -87,6 +87,7 @@ func MarkWorkbook(input, sheet, output string, problems []Problem, lang string) 
 	}
 
 	notes := map[string][]string{}
+	errs := map[string]bool{}
 	var cells []string
 	for _, p := range problems {
 		p = p.Localized(lang)
@@ -99,14 +100,26 @@ func MarkWorkbook(input, sheet, output string, problems []Problem, lang string) 
 			cells = append(cells, cell)
 		}
 		notes[cell] = append(notes[cell], fmt.Sprintf("%s [%s]", p.Message, p.Code))
+		if !p.Warning() {
+			errs[cell] = true
+		}
 	}
 	sort.Strings(cells)
+	// Errors red, warnings yellow.
 	red, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}})
 	if err != nil {
 		return err
 	}
+	yellow, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFEB9C"}}})
+	if err != nil {
+		return err
+	}
 	for _, cell := range cells {
-		if err := f.SetCellStyle(name, cell, cell, red); err != nil {
+		style := yellow
+		if errs[cell] {
+			style = red
+		}
+		if err := f.SetCellStyle(name, cell, cell, style); err != nil {
 			return err
 		}
 		if err := f.AddComment(name, excelize.Comment{Author: "payroll", Cell: cell, Text: strings.Join(notes[cell], "\n"), Width: 300, Height: 100}); err != nil {

@@ -45,13 +45,38 @@ type Problem struct {
 	Value   string `csv:"value" json:"value"`
 	Code    string `csv:"code" json:"code"`
 	Message string `csv:"message" json:"message"`
+	Level   string `csv:"level" json:"level"` // LevelError or LevelWarning
 	details []string
 }
+
+// Problem levels: an error blocks the row's payment (and the file's,
+// without --skip-invalid); a warning is reported and does not.
+const (
+	LevelError   = "error"
+	LevelWarning = "warning"
+)
+
+// warningCodes are the codes reported as warnings.
+var warningCodes = map[string]bool{"mobile.unlisted": true, "row.hidden": true, "sheet.hidden": true}
+
+// LevelOf returns the level of a problem code.
+func LevelOf(code string) string {
+	if warningCodes[code] {
+		return LevelWarning
+	}
+	return LevelError
+}
+
+// Warning reports whether the problem is a warning.
+func (p Problem) Warning() bool { return LevelOf(p.Code) == LevelWarning }
 
 func (p Problem) Error() string {
 	where := fmt.Sprintf("row %d", p.Row)
 	if p.Column != "" {
 		where += fmt.Sprintf(", column %s (%s)", p.Column, p.Header)
+	}
+	if p.Warning() {
+		where += ": warning"
 	}
 	return fmt.Sprintf("%s: %s [%s]", where, p.Message, p.Code)
 }
@@ -63,6 +88,7 @@ func (p Problem) Localized(lang string) Problem {
 		label = arabicLabel(mapping.Field(p.Field))
 	}
 	p.Message = Message(lang, p.Code, label, p.details...)
+	p.Level = LevelOf(p.Code)
 	return p
 }
 
@@ -82,16 +108,29 @@ type Result struct {
 	Problems []Problem // every problem of every row, in file order
 	Skipped  []mapping.Skipped
 	RowsRead int // data rows read (blank rows not counted)
-	Invalid  int // rows with at least one problem
+	Invalid  int // rows with at least one error
+	Warned   int // valid rows with a warning
 	Total    Amount
 }
 
-// Err returns nil when the sheet has no problem at all.
+// Errors counts the problems that are errors.
+func (r *Result) Errors() int {
+	n := 0
+	for _, p := range r.Problems {
+		if !p.Warning() {
+			n++
+		}
+	}
+	return n
+}
+
+// Err returns nil when the sheet has no error (warnings do not count).
 func (r *Result) Err() error {
-	if len(r.Problems) == 0 {
+	n := r.Errors()
+	if n == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d of %s %s problems (%s)", r.Invalid, Plural(r.RowsRead, "row"), map[bool]string{true: "has", false: "have"}[r.Invalid == 1], Plural(len(r.Problems), "problem"))
+	return fmt.Errorf("%d of %s %s errors (%s)", r.Invalid, Plural(r.RowsRead, "row"), map[bool]string{true: "has", false: "have"}[r.Invalid == 1], Plural(n, "error"))
 }
 
 // Plural writes a count with its noun: "1 row", "2 rows".
@@ -131,6 +170,16 @@ func (r *Result) Reject(problems []Problem) {
 	sort.SliceStable(r.Problems, func(i, j int) bool { return r.Problems[i].Row < r.Problems[j].Row })
 }
 
+// blocking reports whether any of a row's problems is an error.
+func blocking(ps []Problem) bool {
+	for _, p := range ps {
+		if !p.Warning() {
+			return true
+		}
+	}
+	return false
+}
+
 // BadChar returns the first character of s that must not reach the bank: a
 // control character (other than tab and line breaks, which are white
 // space), NUL, DEL, a C1 control, U+FFFD (what a damaged byte becomes) or a
@@ -161,7 +210,7 @@ func (r *Result) InvalidRows() []int {
 	var rows []int
 	seen := map[int]bool{}
 	for _, p := range r.Problems {
-		if !seen[p.Row] && p.Code != "column.missing" && p.Code != "column.ambiguous" {
+		if !seen[p.Row] && !p.Warning() && p.Code != "column.missing" && p.Code != "column.ambiguous" {
 			seen[p.Row] = true
 			rows = append(rows, p.Row)
 		}
@@ -199,9 +248,12 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 	if len(m.Problems) > 0 {
 		for _, p := range m.Problems {
 			res.Problems = append(res.Problems, Problem{Row: p.Row, Column: p.Column.Letter, Header: p.Column.Header,
-				Field: string(p.Field), Code: p.Code, Message: p.Msg, details: []string{p.Msg}})
+				Field: string(p.Field), Code: p.Code, Message: p.Msg, Level: LevelError, details: []string{p.Msg}})
 		}
 		return res, nil
+	}
+	if m.SheetHidden {
+		res.Problems = append(res.Problems, NewProblem(m.HeaderRow, "", m.Sheet, "sheet.hidden", m.Sheet).Localized("en"))
 	}
 	v := newValidator(opts)
 	for r.Next() {
@@ -212,10 +264,13 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 		}
 		res.RowsRead++
 		line, problems := v.check(r.Record())
-		if len(problems) > 0 {
+		res.Problems = append(res.Problems, problems...)
+		if blocking(problems) {
 			res.Invalid++
-			res.Problems = append(res.Problems, problems...)
 			continue
+		}
+		if len(problems) > 0 {
+			res.Warned++
 		}
 		res.Lines = append(res.Lines, line)
 		res.Total += line.Request.Amount
@@ -258,6 +313,9 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 	}
 	req := Request{}
 	line := Line{Row: rec.Row, EmployeeID: rec.Get(mapping.EmployeeID)}
+	if rec.Hidden {
+		add("", "row.hidden")
+	}
 	for _, f := range mapping.Fields() {
 		if r, bad := BadChar(rec.Values[f].Text); bad {
 			add(f, "text.invalid", fmt.Sprintf("U+%04X", r))
@@ -333,11 +391,11 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 		if country == "" {
 			country = "SA"
 		}
-		if e164, code := NormalizeMobile(s, country); code != "" {
+		e164, code := NormalizeMobile(s, country)
+		if code != "" {
 			add(mapping.Mobile, code, country)
-		} else {
-			req.Mobile = e164
 		}
+		req.Mobile = e164
 	}
 
 	if s, ok := required(mapping.Email); ok {

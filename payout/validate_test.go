@@ -148,7 +148,7 @@ func TestInvalidSampleGolden(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s report differs from %s:\n%s", lang, golden, got)
 		}
-		if !bytes.HasPrefix(got, []byte("\uFEFF\"row\",\"column\",\"header\",\"field\",\"value\",\"code\",\"message\"\r\n")) {
+		if !bytes.HasPrefix(got, []byte("\uFEFF\"row\",\"column\",\"header\",\"field\",\"value\",\"code\",\"message\",\"level\"\r\n")) {
 			t.Errorf("report does not start with a BOM and the header: %q", got[:60])
 		}
 		fi, _ := os.Stat(out)
@@ -435,5 +435,100 @@ func TestWorkbookWithoutStyles(t *testing.T) {
 	written, err := res.WriteReports(payout.ReportOptions{})
 	if err != nil || len(written) != 2 {
 		t.Fatalf("marking a workbook without styles: %v %v", written, err)
+	}
+}
+
+// sheetCSV writes a salary sheet with the usual headers.
+func sheetCSV(t *testing.T, rows [][]string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "levels.csv")
+	writeCSV(t, path, append([][]string{{"Employee Name", "IBAN", "Net Salary", "Mobile", "Email", "Address"}}, rows...), ',')
+	return path
+}
+
+// TestWarningsDoNotBlock: a mobile in a range the phone library does not
+// list is a warning (the row is paid, the number used); an impossible one
+// stays an error.
+func TestWarningsDoNotBlock(t *testing.T) {
+	path := sheetCSV(t, [][]string{
+		{"New Range", saIBAN("80", 1), "100", "0521234567", "a@example.com", "R"},
+		{"Impossible", saIBAN("80", 2), "100", "0212345678", "b@example.com", "R"},
+		{"Fine", saIBAN("80", 3), "100", "0501234567", "c@example.com", "R"},
+	})
+	res, err := payout.CheckFile(context.Background(), path, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Lines) != 2 || res.Lines[0].Request.Mobile != "+966521234567" || res.Invalid != 1 || res.Warned != 1 {
+		t.Fatalf("lines %d, invalid %d, warned %d", len(res.Lines), res.Invalid, res.Warned)
+	}
+	levels := map[string]string{}
+	for _, p := range res.Problems {
+		levels[p.Code] = p.Level
+	}
+	if levels["mobile.unlisted"] != payout.LevelWarning || levels["mobile.invalid"] != payout.LevelError {
+		t.Errorf("levels %v", levels)
+	}
+	if err := res.Err(); err == nil || !strings.Contains(err.Error(), "1 error") {
+		t.Errorf("Err: %v", err)
+	}
+	if !strings.Contains(strings.Join(res.Summary("en").Describe(), "\n"), "warnings:  1 valid row") {
+		t.Errorf("summary %q", res.Summary("en").Describe())
+	}
+	if got := res.InvalidRows(); len(got) != 1 || got[0] != 3 {
+		t.Errorf("invalid rows %v", got)
+	}
+}
+
+// TestHiddenRowsAndSheets: a hidden row is read with a warning; a hidden
+// sheet that is read is named; several payroll-like sheets are refused
+// unless --sheet picks one.
+func TestHiddenRowsAndSheets(t *testing.T) {
+	dir := t.TempDir()
+	header := &[]any{"Name", "IBAN", "Amount", "Mobile", "Email", "Address"}
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "Notes")
+	f.SetCellStr("Notes", "A1", "Salaries for March, checked by Finance")
+	f.NewSheet("Pay")
+	f.SetSheetRow("Pay", "A1", header)
+	f.SetSheetRow("Pay", "A2", &[]any{"Ali", saIBAN("80", 1), "100", "0501234567", "a@example.com", "R"})
+	f.SetSheetRow("Pay", "A3", &[]any{"Hidden Hind", saIBAN("80", 2), "900", "0501234567", "h@example.com", "R"})
+	f.SetRowVisible("Pay", 3, false)
+	f.SetSheetVisible("Pay", false)
+	in := filepath.Join(dir, "hidden.xlsx")
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	res, err := payout.CheckFile(context.Background(), in, payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]int{}
+	for _, p := range res.Problems {
+		if !p.Warning() {
+			t.Errorf("an error: %v", p)
+		}
+		codes[p.Code] = p.Row
+	}
+	if codes["row.hidden"] != 3 || codes["sheet.hidden"] != 1 || len(res.Lines) != 2 {
+		t.Fatalf("warnings %v, lines %d", codes, len(res.Lines))
+	}
+
+	g := excelize.NewFile()
+	g.SetSheetName("Sheet1", "March")
+	g.NewSheet("April")
+	for _, sh := range []string{"March", "April"} {
+		g.SetSheetRow(sh, "A1", header)
+		g.SetSheetRow(sh, "A2", &[]any{"Ali", saIBAN("80", 1), "100", "0501234567", "a@example.com", "R"})
+	}
+	two := filepath.Join(dir, "two.xlsx")
+	g.SaveAs(two)
+	_, err = payout.CheckFile(context.Background(), two, payout.FileOptions{})
+	if err == nil || !strings.Contains(err.Error(), `several sheets look like a payroll: "March", "April"`) || !strings.Contains(err.Error(), "--sheet") {
+		t.Fatalf("two payroll sheets: %v", err)
+	}
+	res, err = payout.CheckFile(context.Background(), two, payout.FileOptions{Sheet: "April"})
+	if err != nil || res.Mapping.Sheet != "April" || len(res.Lines) != 1 {
+		t.Fatalf("--sheet April: %v", err)
 	}
 }

@@ -190,6 +190,24 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 	if errors.Is(err, payout.ErrInvalid) {
 		printSummary(s, g, res, sum)
 	}
+	if err == nil {
+		var warnings []payout.Problem
+		for _, pr := range sum.Problems {
+			if pr.Warning() {
+				warnings = append(warnings, pr)
+			}
+		}
+		for i, w := range warnings {
+			if i == 10 {
+				fmt.Fprintf(s.Out, "  ... and %d more warnings\n", len(warnings)-10)
+				break
+			}
+			fmt.Fprintln(s.Out, w.Error())
+		}
+		if len(warnings) > 0 {
+			fmt.Fprintf(s.Out, "%s: these rows are paid all the same; see %s\n", plural(len(warnings), "warning"), strings.Join(p.Reports, ", "))
+		}
+	}
 	if p.Resume != nil {
 		r := p.Resume
 		fmt.Fprintf(s.Out, "resuming the upload of %s started on %s (order %s, pay period %s, %s): %s, SAR %s; the plan recorded then is kept\n",
