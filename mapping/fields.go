@@ -111,7 +111,9 @@ var aliases = map[Field][]string{
 	Email:   {"email", "e-mail", "email address", "mail", "البريد الإلكتروني", "البريد", "الايميل", "الإيميل", "بريد الكتروني"},
 	Mobile: {"mobile", "mobile number", "mobile no", "phone", "phone number", "phone no", "cell", "cell phone",
 		"telephone", "الجوال", "رقم الجوال", "جوال", "الهاتف", "رقم الهاتف", "الموبايل", "رقم الموبايل", "هاتف"},
-	Address1:     {"address", "address1", "address 1", "address line 1", "street", "street address", "العنوان", "العنوان 1", "عنوان"},
+	Address1: {"address", "address1", "address 1", "address line 1", "street", "street address", "home address", "address home",
+		"residential address", "residence address", "iqama address", "national address", "employee address", "mailing address",
+		"العنوان", "العنوان 1", "عنوان", "عنوان السكن", "العنوان الوطني", "عنوان الموظف", "عنوان الاقامه", "السكن"},
 	Address2:     {"address2", "address 2", "address line 2", "العنوان 2", "العنوان الثاني"},
 	TransferCode: {"transfer code", "transfer type", "payment type", "code", "رمز التحويل", "نوع التحويل", "نوع الدفع"},
 	EmployeeID: {"employee id", "emp id", "employee no", "employee number", "emp no", "staff id", "staff no",
@@ -192,6 +194,47 @@ func classify(header string) kind {
 	if strings.TrimSpace(header) == "" {
 		return kind{}
 	}
+	if k := classifyOne(header); k != (kind{}) {
+		return k
+	}
+	// A header holding two names ("Employee Name / اسم الموظف", either
+	// language first, split by / | - a line break or parentheses) matches
+	// when its parts agree.
+	var found kind
+	for _, part := range headerParts(header) {
+		k := classifyOne(part)
+		switch {
+		case k == kind{}:
+		case found == kind{}:
+			found = k
+		case k != found:
+			return kind{} // two different names: not a guess
+		}
+	}
+	return found
+}
+
+// headerSplit separates the names of a bilingual header.
+var headerSplit = regexp.MustCompile(`\s*(?:[/|\\\n\r()\[\]{}]|\s[-–—]\s)\s*`)
+
+// headerParts splits a header into the names it holds; a header of one name
+// gives none.
+func headerParts(header string) []string {
+	parts := headerSplit.Split(header, -1)
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// classifyOne classifies a header that holds one name.
+func classifyOne(header string) kind {
 	for _, f := range Fields() {
 		if matchesAny(header, aliases[f]) || Normalize(header) == Normalize(string(f)) {
 			return kind{field: f}

@@ -286,11 +286,40 @@ func (m *Mapping) headerList() string {
 
 func (m *Mapping) find(header string) (Column, bool) {
 	for _, c := range m.Headers {
-		if strings.EqualFold(strings.TrimSpace(c.Header), strings.TrimSpace(header)) || Normalize(c.Header) == Normalize(header) {
+		if sameHeader(c.Header, header) {
 			return c, true
 		}
 	}
 	return Column{}, false
+}
+
+// sameHeader reports whether a header cell is the one a mapping file names:
+// equal when folded (Normalize), or one of the cell's names when it holds
+// two ("Employee Name / اسم الموظف").
+func sameHeader(cell, named string) bool {
+	if strings.EqualFold(strings.TrimSpace(cell), strings.TrimSpace(named)) || Normalize(cell) == Normalize(named) {
+		return true
+	}
+	for _, part := range headerParts(cell) {
+		if Normalize(part) == Normalize(named) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileScore counts the cells of a row that a mapping file names.
+func fileScore(r importer.Row, file *File) int {
+	n := 0
+	for _, named := range file.Columns {
+		for _, c := range r.Cells {
+			if sameHeader(c, named) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // Summary lists, in field order, which column became which field and which

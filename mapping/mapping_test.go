@@ -191,3 +191,54 @@ func TestFirstSheetWithAHeader(t *testing.T) {
 		t.Errorf("record %+v", r.Record())
 	}
 }
+
+// TestBilingualHeaders: a header cell holding two names, either language
+// first, matches when either part does; two different names match nothing.
+func TestBilingualHeaders(t *testing.T) {
+	tests := map[string]Field{
+		"Employee Name / اسم الموظف":  Name,
+		"اسم الموظف / Employee Name":  Name,
+		"Employee Name\nاسم الموظف":   Name,
+		"اسم الموظف\r\nEmployee Name": Name,
+		"IBAN | رقم الآيبان":          Account,
+		"رقم الآيبان - IBAN":          Account,
+		"Net Salary (صافي الراتب)":    Amount,
+		"(المبلغ) Amount":             Amount,
+		"الجوال / Mobile":             Mobile,
+		"Home Address":                Address1,
+		"Address (Home)":              Address1,
+		"Iqama Address":               Address1,
+		"عنوان السكن / Home Address":  Address1,
+	}
+	for h, want := range tests {
+		m := resolve("s", headerRow(h), nil)
+		if col, ok := m.Columns[want]; !ok || col.Header != h {
+			t.Errorf("header %q: columns %v, want %s", h, m.Columns, want)
+		}
+	}
+	if k := classify("Name / IBAN"); k != (kind{}) {
+		t.Errorf("a header naming two fields matched %+v", k)
+	}
+	if k := classify("E-mail"); k.field != Email {
+		t.Errorf("E-mail is one name: %+v", k)
+	}
+}
+
+// TestMappingFileFindsBilingualHeaderRow: a mapping file's names are found
+// wherever the header row is, also inside bilingual headers.
+func TestMappingFileFindsBilingualHeaderRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.csv")
+	os.WriteFile(path, []byte("Payroll March,,,,,\nCompany X,,,,,\n"+
+		"Employee Name / اسم الموظف,Bank Account / الحساب,Pay / المبلغ,Tel / الجوال,Mail,Home / السكن\n"+
+		"Ali,SA0380000000608010167519,100,0501234567,a@example.com,Riyadh\n"), 0o600)
+	file := &File{Columns: map[string]string{"name": "اسم الموظف", "iban": "Bank Account", "amount": "Pay", "mobile": "الجوال", "email": "Mail", "address": "Home"}}
+	r, err := Open(path, Options{File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := r.Mapping()
+	if m.HeaderRow != 3 || len(m.Problems) > 0 || m.Columns[Name].Letter != "A" || m.Columns[Address1].Letter != "F" {
+		t.Fatalf("header row %d, problems %v, columns %v", m.HeaderRow, m.Problems, m.Columns)
+	}
+}

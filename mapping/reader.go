@@ -113,7 +113,13 @@ func startSheet(wb *importer.Workbook, sheet string, file *File) (*Reader, error
 			}
 			continue
 		}
-		if s := headerScore(r); s > bestScore {
+		s := headerScore(r)
+		if file != nil && len(file.Columns) > 0 {
+			// The row that holds the columns the mapping file names,
+			// wherever it is.
+			s = fileScore(r, file) * 100
+		}
+		if s > bestScore {
 			best, bestScore = i, s
 		}
 	}
