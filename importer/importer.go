@@ -187,6 +187,10 @@ func (w *Workbook) Format() Format { return w.format }
 // and "" for XLSX.
 func (w *Workbook) Encoding() string { return w.encoding }
 
+// Delimiter returns the field separator of a CSV or TSV file, and 0 for
+// XLSX.
+func (w *Workbook) Delimiter() rune { return w.delim }
+
 // Sheets lists the sheet names. A CSV or TSV file has one sheet, named after
 // the file.
 func (w *Workbook) Sheets() []string { return append([]string(nil), w.sheets...) }

@@ -111,6 +111,7 @@ type Summary struct {
 	Valid     int               `json:"valid"`
 	Invalid   int               `json:"invalid"`
 	Warned    int               `json:"warned"` // valid rows with a warning
+	Decimals  string            `json:"decimals"`
 	Skipped   []mapping.Skipped `json:"skipped"`
 	Total     Amount            `json:"total"`
 	Currency  string            `json:"currency"`
@@ -122,7 +123,7 @@ type Summary struct {
 // Summary returns the summary of the check, with messages in lang.
 func (r *Result) Summary(lang string) Summary {
 	s := Summary{File: r.Input, Encoding: r.Encoding, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
-		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Warned: r.Warned, Skipped: r.Skipped,
+		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Warned: r.Warned, Skipped: r.Skipped, Decimals: r.Decimals.String(),
 		Total: r.Total, Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
 	if s.Skipped == nil {
 		s.Skipped = []mapping.Skipped{}
@@ -150,6 +151,9 @@ func (s Summary) Describe() []string {
 		fmt.Sprintf("rows read: %d", s.RowsRead),
 		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, s.Total.Grouped()),
 		fmt.Sprintf("invalid:   %d", s.Invalid),
+	}
+	if strings.HasPrefix(s.Decimals, "decimal comma") {
+		out = append(out, "amounts:   read with a "+s.Decimals+", as the file writes them")
 	}
 	if s.Warned > 0 {
 		out = append(out, fmt.Sprintf("warnings:  %s (paid all the same; see the report)", Plural(s.Warned, "valid row")))

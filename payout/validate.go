@@ -107,9 +107,10 @@ type Result struct {
 	Lines    []Line    // valid rows, in file order
 	Problems []Problem // every problem of every row, in file order
 	Skipped  []mapping.Skipped
-	RowsRead int // data rows read (blank rows not counted)
-	Invalid  int // rows with at least one error
-	Warned   int // valid rows with a warning
+	RowsRead int        // data rows read (blank rows not counted)
+	Decimals Convention // the amounts' decimal convention
+	Invalid  int        // rows with at least one error
+	Warned   int        // valid rows with a warning
 	Total    Amount
 }
 
@@ -255,7 +256,10 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 	if m.SheetHidden {
 		res.Problems = append(res.Problems, NewProblem(m.HeaderRow, "", m.Sheet, "sheet.hidden", m.Sheet).Localized("en"))
 	}
+	// Amounts are read once the whole file has shown its decimal
+	// convention: every row is checked, then its amount read in it.
 	v := newValidator(opts)
+	var rows []pending
 	for r.Next() {
 		if res.RowsRead%1000 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -263,37 +267,68 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 			}
 		}
 		res.RowsRead++
-		line, problems := v.check(r.Record())
-		res.Problems = append(res.Problems, problems...)
-		if blocking(problems) {
-			res.Invalid++
-			continue
-		}
-		if len(problems) > 0 {
-			res.Warned++
-		}
-		res.Lines = append(res.Lines, line)
-		res.Total += line.Request.Amount
+		rows = append(rows, v.check(r.Record()))
 	}
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
+	conv := v.conv.Decide()
+	if conv == Unknown && r.Workbook().Delimiter() == ',' {
+		// A comma-separated file whose amounts show nothing (all like
+		// "12,500", quoted) comes from a decimal-point setting: decimal
+		// comma settings separate lists with ";".
+		conv = DecimalPoint
+	}
+	res.Decimals = conv
+	for _, p := range rows {
+		if p.amount.Text != "" {
+			a, code, details := ParseAmountIn(p.amount.Text, conv)
+			if code != "" {
+				pr := Problem{Row: p.line.Row, Field: string(mapping.Amount), Value: p.amount.Text, Code: code, details: details}
+				if p.amount.Column != nil {
+					pr.Column, pr.Header = p.amount.Column.Letter, p.amount.Column.Header
+				}
+				p.problems = append(p.problems[:p.amountAt], append([]Problem{pr.Localized("en")}, p.problems[p.amountAt:]...)...)
+			}
+			p.line.Request.Amount = a
+		}
+		res.Problems = append(res.Problems, p.problems...)
+		if blocking(p.problems) {
+			res.Invalid++
+			continue
+		}
+		if len(p.problems) > 0 {
+			res.Warned++
+		}
+		res.Lines = append(res.Lines, p.line)
+		res.Total += p.line.Request.Amount
+	}
 	res.Skipped = r.Skipped()
 	return res, nil
+}
+
+// pending is a checked row whose amount is still to be read.
+type pending struct {
+	line     Line
+	problems []Problem
+	amount   mapping.Value // as typed; "" when missing (already a problem)
+	amountAt int           // where in problems the amount's problem goes
 }
 
 type validator struct {
 	opts  CheckOptions
 	banks *Banks
 	seen  map[string]int // IBAN → first row
+	conv  Conventions
 }
 
 func newValidator(opts CheckOptions) *validator {
 	return &validator{opts: opts, banks: SaudiBanks(), seen: map[string]int{}}
 }
 
-// check validates one record and returns the line or its problems.
-func (v *validator) check(rec mapping.Record) (Line, []Problem) {
+// check validates one record: the line and its problems, and its amount as
+// typed, to be read once the file's decimal convention is known.
+func (v *validator) check(rec mapping.Record) pending {
 	var problems []Problem
 	add := func(f mapping.Field, code string, details ...string) {
 		val := rec.Values[f]
@@ -373,12 +408,13 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 		}
 	}
 
+	amount, amountAt := mapping.Value{}, 0
 	if s := rec.Get(mapping.Amount); s == "" {
 		add(mapping.Amount, "field.required")
-	} else if a, code := ParseAmount(s); code != "" {
-		add(mapping.Amount, code)
 	} else {
-		req.Amount = a
+		amount, amountAt = rec.Values[mapping.Amount], len(problems)
+		amount.Text = s
+		v.conv.Observe(s)
 	}
 
 	if s, ok := required(mapping.Mobile); ok {
@@ -428,7 +464,7 @@ func (v *validator) check(rec mapping.Record) (Line, []Problem) {
 		}
 	}
 	line.Request = req
-	return line, problems
+	return pending{line: line, problems: problems, amount: amount, amountAt: amountAt}
 }
 
 func arabicLabel(f mapping.Field) string {
