@@ -20,7 +20,7 @@ func WriteReport(path string, problems []Problem, lang string) error {
 	for i, p := range problems {
 		out[i] = p.Localized(lang)
 	}
-	return WriteTable(path, "Errors", out)
+	return WriteTableWith(path, "Errors", out, TableOptions{Lang: lang})
 }
 
 // MarkWorkbook writes a copy of the checked sheet of the user's XLSX

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/gocarina/gocsv"
@@ -61,6 +64,27 @@ func IsTableFile(path string) bool {
 // by its owner only (it holds salaries and IBANs) and replaces any earlier
 // one atomically.
 func WriteTable(path, sheet string, rows any) error {
+	return WriteTableWith(path, sheet, rows, TableOptions{})
+}
+
+// TableOptions say how a table looks in XLSX.
+type TableOptions struct {
+	// Lang of the column headers: "en" (default) or "ar" (the sheet then
+	// reads right to left).
+	Lang string
+	// Totals adds a last row with the number of rows and the sum of every
+	// money column, as values.
+	Totals bool
+}
+
+// WriteTableWith is WriteTable with options for the XLSX form. In XLSX,
+// every cell has its type: numbers (row, ids, amounts with #,##0.00) are
+// numbers, and text is text in a text-formatted column (IBANs and mobiles
+// show no apostrophe, and a value edited in Excel stays text, never a
+// formula). Headers are readable, in lang; columns are as wide as their
+// content and the header row is frozen. The CSV form keeps the machine
+// headers.
+func WriteTableWith(path, sheet string, rows any, opts TableOptions) error {
 	if !IsTableFile(path) {
 		return fmt.Errorf("%s: the file name must end in .csv or .xlsx", path)
 	}
@@ -69,7 +93,7 @@ func WriteTable(path, sheet string, rows any) error {
 	}
 	return writeAtomic(path, func(w io.Writer) error {
 		if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-			return writeXLSX(w, sheet, rows)
+			return writeXLSX(w, sheet, rows, opts)
 		}
 		return writeCSV(w, rows)
 	})
@@ -152,35 +176,105 @@ func writeCSV(f io.Writer, rows any) error {
 	return b.Flush()
 }
 
-// xlsxWriter is a gocsv.CSVWriter that streams rows into a worksheet.
-type xlsxWriter struct {
-	sw   *excelize.StreamWriter
-	n    int
-	bold int
-	err  error
+// column is one column of a table in XLSX: its field, header and kind.
+type column struct {
+	index  int    // struct field
+	key    string // csv tag
+	kind   string // xlsx tag: text, money, int, id
+	header string
+	width  int
 }
 
-func (x *xlsxWriter) Write(row []string) error {
-	if x.err != nil {
-		return x.err
-	}
-	x.n++
-	values := make([]any, len(row))
-	for i, c := range row {
-		if x.n == 1 {
-			values[i] = excelize.Cell{Value: c, StyleID: x.bold}
-		} else {
-			values[i] = SafeCell(c)
+// headers are the readable column headers of the tables written, by csv
+// key, in English and Arabic. A key not here is its own header (the
+// template's columns of the failed-rows sheet already are).
+var headers = map[string][2]string{
+	"row":                        {"Row", "الصف"},
+	"column":                     {"Column", "العمود"},
+	"header":                     {"Header in the sheet", "العنوان في الملف"},
+	"field":                      {"Field", "الحقل"},
+	"value":                      {"Value found", "القيمة"},
+	"code":                       {"Code", "الرمز"},
+	"message":                    {"What to do", "المطلوب"},
+	"level":                      {"Level", "المستوى"},
+	"employee_id":                {"Employee ID", "الرقم الوظيفي"},
+	"beneficiary_name":           {"Name", "الاسم"},
+	"beneficiary_account_number": {"IBAN", "الآيبان"},
+	"amount":                     {"Amount (SAR)", "المبلغ (ريال)"},
+	"batch_id":                   {"Batch", "الدفعة"},
+	"entry_id":                   {"Entry", "رقم الحوالة"},
+	"status":                     {"Status", "الحالة"},
+	"fee":                        {"Fee (SAR)", "الرسوم (ريال)"},
+	"total":                      {"Total (SAR)", "الإجمالي (ريال)"},
+	"protocol_message":           {"Bank message", "رسالة البنك"},
+}
+
+// tableColumns reads the columns of a struct type from its csv and xlsx
+// tags.
+func tableColumns(t reflect.Type, lang string) []column {
+	var cols []column
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		key := f.Tag.Get("csv")
+		if !f.IsExported() || key == "" || key == "-" {
+			continue
 		}
+		kind := f.Tag.Get("xlsx")
+		if kind == "" {
+			kind = "text"
+			switch f.Type {
+			case reflect.TypeOf(Amount(0)):
+				kind = "money"
+			}
+			if f.Type.Kind() == reflect.Int {
+				kind = "int"
+			}
+		}
+		h := key
+		if names, ok := headers[key]; ok {
+			h = names[0]
+			if lang == "ar" {
+				h = names[1]
+			}
+		}
+		cols = append(cols, column{index: i, key: key, kind: kind, header: h, width: len([]rune(h))})
 	}
-	cell, _ := excelize.CoordinatesToCellName(1, x.n)
-	x.err = x.sw.SetRow(cell, values)
-	return x.err
+	return cols
 }
-func (x *xlsxWriter) Flush()       {}
-func (x *xlsxWriter) Error() error { return x.err }
 
-func writeXLSX(out io.Writer, sheet string, rows any) error {
+// cell is a struct field's value as an XLSX cell value and, for money, the
+// amount it adds to the totals.
+func (c column) cell(v reflect.Value) (any, float64, bool) {
+	switch x := v.Interface().(type) {
+	case Amount:
+		return float64(x) / 100, float64(x) / 100, true
+	case int:
+		return x, 0, false
+	case string:
+		if x == "" {
+			return "", 0, false
+		}
+		switch c.kind {
+		case "money":
+			if f, err := strconv.ParseFloat(strings.ReplaceAll(x, ",", ""), 64); err == nil {
+				return f, f, true
+			}
+		case "id", "int":
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil && len(x) < 16 && (x == "0" || x[0] != '0') {
+				return n, 0, false
+			}
+		}
+		return x, 0, false
+	}
+	return fmt.Sprint(v.Interface()), 0, false
+}
+
+func writeXLSX(out io.Writer, sheet string, rows any, opts TableOptions) error {
+	rv := reflect.ValueOf(rows)
+	if rv.Kind() != reflect.Slice || rv.Type().Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("a table is a slice of structs, not %T", rows)
+	}
+	cols := tableColumns(rv.Type().Elem(), opts.Lang)
 	f := excelize.NewFile()
 	defer f.Close()
 	if sheet == "" {
@@ -189,23 +283,100 @@ func writeXLSX(out io.Writer, sheet string, rows any) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
+	if err := markOurs(f); err != nil {
+		return err
+	}
+	money := "#,##0.00"
+	styles := map[string]int{}
+	for kind, st := range map[string]*excelize.Style{
+		"header": {Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+			Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}},
+		"text":  {NumFmt: 49},
+		"money": {CustomNumFmt: &money},
+		"int":   {NumFmt: 1},
+		"id":    {NumFmt: 1},
+		"total": {Font: &excelize.Font{Bold: true}, CustomNumFmt: &money},
+	} {
+		id, err := f.NewStyle(st)
+		if err != nil {
+			return err
+		}
+		styles[kind] = id
+	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
 	}
-	if err := markOurs(f); err != nil {
-		return err
+	n := rv.Len()
+	// Widths first: the stream writer takes them before any row.
+	for r := 0; r < n; r++ {
+		for i := range cols {
+			v, _, _ := cols[i].cell(rv.Index(r).Field(cols[i].index))
+			cols[i].width = max(cols[i].width, len([]rune(fmt.Sprint(v)))+2)
+		}
 	}
-	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	for i, c := range cols {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(max(c.width, 8), 60))); err != nil {
+			return err
+		}
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	w := &xlsxWriter{sw: sw, bold: bold}
-	if err := gocsv.MarshalCSV(rows, w); err != nil {
+	head := make([]any, len(cols))
+	for i, c := range cols {
+		head[i] = excelize.Cell{Value: c.header, StyleID: styles["header"]}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
 		return err
+	}
+	sums := make([]float64, len(cols))
+	summed := make([]bool, len(cols))
+	for r := 0; r < n; r++ {
+		values := make([]any, len(cols))
+		for i, c := range cols {
+			v, add, isMoney := c.cell(rv.Index(r).Field(c.index))
+			style := styles[c.kind]
+			if _, text := v.(string); text {
+				style = styles["text"]
+			}
+			values[i] = excelize.Cell{Value: v, StyleID: style}
+			if isMoney {
+				sums[i] += add
+				summed[i] = true
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, r+2)
+		if err := sw.SetRow(cell, values); err != nil {
+			return err
+		}
+	}
+	if opts.Totals && n > 0 {
+		values := make([]any, len(cols))
+		label := fmt.Sprintf("Total: %d rows", n)
+		if opts.Lang == "ar" {
+			label = fmt.Sprintf("الإجمالي: %d صف", n)
+		}
+		values[0] = excelize.Cell{Value: label, StyleID: styles["total"]}
+		for i := 1; i < len(cols); i++ {
+			if summed[i] {
+				// A value, never a formula.
+				values[i] = excelize.Cell{Value: math.Round(sums[i]*1000) / 1000, StyleID: styles["total"]}
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n+2)
+		if err := sw.SetRow(cell, values); err != nil {
+			return err
+		}
 	}
 	if err := sw.Flush(); err != nil {
 		return err
+	}
+	if opts.Lang == "ar" {
+		rtl := true
+		if err := f.SetSheetView(sheet, 0, &excelize.ViewOptions{RightToLeft: &rtl}); err != nil {
+			return err
+		}
 	}
 	_, err = f.WriteTo(out)
 	return err

@@ -111,6 +111,9 @@ type Result struct {
 	Decimals Convention // the amounts' decimal convention
 	Invalid  int        // rows with at least one error
 	Warned   int        // valid rows with a warning
+	// Rejected are the rows with errors, as typed (for the sheet of rows
+	// left out).
+	Rejected []Rejected
 	Total    Amount
 }
 
@@ -295,6 +298,7 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 		res.Problems = append(res.Problems, p.problems...)
 		if blocking(p.problems) {
 			res.Invalid++
+			res.Rejected = append(res.Rejected, Rejected{Row: p.line.Row, Values: p.values})
 			continue
 		}
 		if len(p.problems) > 0 {
@@ -313,6 +317,7 @@ type pending struct {
 	problems []Problem
 	amount   mapping.Value // as typed; "" when missing (already a problem)
 	amountAt int           // where in problems the amount's problem goes
+	values   map[mapping.Field]mapping.Value
 }
 
 type validator struct {
@@ -464,7 +469,7 @@ func (v *validator) check(rec mapping.Record) pending {
 		}
 	}
 	line.Request = req
-	return pending{line: line, problems: problems, amount: amount, amountAt: amountAt}
+	return pending{line: line, problems: problems, amount: amount, amountAt: amountAt, values: rec.Values}
 }
 
 func arabicLabel(f mapping.Field) string {

@@ -252,7 +252,7 @@ func TestMarkedWorkbook(t *testing.T) {
 	}
 	xf, _ := excelize.OpenFile(x)
 	rows, _ := xf.GetRows("Errors")
-	if len(rows) != 4 || rows[0][0] != "row" || rows[2][5] != "amount.negative" || rows[2][4] != "'-1" {
+	if len(rows) != 4 || rows[0][0] != "Row" || rows[2][5] != "amount.negative" || rows[2][4] != "-1" {
 		t.Errorf("xlsx report %q", rows)
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"payroll/payout"
 )
 
@@ -361,5 +363,95 @@ func TestSandboxThenLive(t *testing.T) {
 	out, err = command(t, env, "audit", sheet, "--state-dir", state).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "10 rows, 0 flagged") {
 		t.Fatalf("live audit: %v\n%s", err, out)
+	}
+}
+
+// TestEveryOutputIsSafe runs every command that writes a file (reports in
+// CSV and XLSX, the marked copy, results in XLSX and CSV, the failed-rows
+// and left-out sheets) on a sheet holding a formula, then opens each file
+// written: no formula in any workbook, no field of any CSV that starts a
+// formula under any list separator, and numbers where numbers belong.
+func TestEveryOutputIsSafe(t *testing.T) {
+	work := t.TempDir()
+	state := filepath.Join(work, "state")
+	copyFile(t, filepath.Join("..", "..", "testdata", "invalid.csv"), filepath.Join(work, "bad.csv"))
+	copyFile(t, filepath.Join("..", "..", "testdata", "salaries.xlsx"), filepath.Join(work, "march.xlsx"))
+	env := []string{"PAYROLL_SANDBOX_SETTLE=0s", "PAYROLL_SANDBOX_FAIL_IBANS=SA7310000000001234500001"}
+	run := func(args ...string) {
+		out, err := command(t, env, append(args, "--state-dir", state)...).CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() > 1) {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	run("validate", filepath.Join(work, "bad.csv"), "--report", filepath.Join(work, "bad-report.xlsx"))
+	run("validate", filepath.Join(work, "bad.csv"))
+	run("upload", filepath.Join(work, "bad.csv"), "--sandbox", "--yes", "--skip-invalid", "--results", filepath.Join(work, "bad-results.csv"))
+	run("upload", filepath.Join(work, "march.xlsx"), "--sandbox", "--yes")
+	run("status", "1002", "--sandbox")
+
+	numeric := map[string][]string{ // file → cells that must be numbers
+		"bad-report.xlsx":    {"A2"},
+		"march.results.xlsx": {"A2", "E2", "F2", "G2"},
+		"march.failed.xlsx":  {"E2"},
+		"bad.left-out.xlsx":  {"E2"},
+	}
+	files, _ := filepath.Glob(filepath.Join(work, "*"))
+	seen := map[string]bool{}
+	for _, path := range files {
+		name := filepath.Base(path)
+		if name == "bad.csv" || name == "march.xlsx" || name == "state" {
+			continue
+		}
+		seen[name] = true
+		switch filepath.Ext(name) {
+		case ".xlsx":
+			f, err := excelize.OpenFile(path)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, sh := range f.GetSheetList() {
+				rows, _ := f.GetRows(sh)
+				for r, row := range rows {
+					for c := range row {
+						cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+						if fm, _ := f.GetCellFormula(sh, cell); fm != "" {
+							t.Errorf("%s!%s holds the formula %q", name, cell, fm)
+						}
+					}
+				}
+			}
+			for _, cell := range numeric[name] {
+				sh := f.GetSheetList()[0]
+				if typ, _ := f.GetCellType(sh, cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+					t.Errorf("%s!%s is not a number (%v)", name, cell, typ)
+				}
+				if v, _ := f.GetCellValue(sh, cell); v == "" {
+					t.Errorf("%s!%s is empty", name, cell)
+				}
+			}
+			f.Close()
+		case ".csv":
+			b, _ := os.ReadFile(path)
+			for _, sep := range []rune{',', ';', '\t', '|'} {
+				r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF"))))
+				r.Comma, r.LazyQuotes, r.FieldsPerRecord = sep, true, -1
+				recs, err := r.ReadAll()
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				for _, rec := range recs {
+					for _, field := range rec {
+						if v := strings.TrimLeft(field, " \""); v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+							t.Errorf("%s split on %q: a field starts a formula: %q", name, sep, field)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, want := range []string{"bad-report.xlsx", "bad.errors.csv", "bad-results.csv", "bad.left-out.xlsx", "march.results.xlsx", "march.failed.xlsx"} {
+		if !seen[want] {
+			t.Errorf("%s was not written; written: %v", want, seen)
+		}
 	}
 }

@@ -24,6 +24,25 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 				ts.Fatalf("%s!%s = %q, want %q", args[1], args[2], got, args[3])
 			}
 		},
+		// xlsxnum FILE SHEET CELL...: the cells hold numbers, not text.
+		"xlsxnum": func(ts *testscript.TestScript, neg bool, args []string) {
+			if len(args) < 3 {
+				ts.Fatalf("usage: xlsxnum FILE SHEET CELL...")
+			}
+			f, err := excelize.OpenFile(ts.MkAbs(args[0]))
+			ts.Check(err)
+			defer f.Close()
+			for _, cell := range args[2:] {
+				typ, err := f.GetCellType(args[1], cell)
+				ts.Check(err)
+				if (typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset) == neg {
+					ts.Fatalf("%s!%s has type %v", args[1], cell, typ)
+				}
+				if v, _ := f.GetCellValue(args[1], cell); v == "" {
+					ts.Fatalf("%s!%s is empty", args[1], cell)
+				}
+			}
+		},
 		// xlsxsheets FILE NAME...: the workbook has these sheets, in order.
 		"xlsxsheets": func(ts *testscript.TestScript, neg bool, args []string) {
 			f, err := excelize.OpenFile(ts.MkAbs(args[0]))

@@ -150,7 +150,7 @@ func finishStatus(s *streams, o *statusOptions, up *journal.Upload, rows []journ
 	if path == "" {
 		path = up.ResultsPath
 	}
-	if err := upload.WriteResults(path, results); err != nil {
+	if err := upload.WriteResults(path, results, "en"); err != nil {
 		return err
 	}
 	rep := statusReport{BatchID: up.BatchID, OrderID: up.OrderID, Period: up.Period, Sandbox: up.Endpoint == "sandbox", File: up.File, Final: final, Counts: upload.CountStatuses(results), Results: path, Failed: []upload.ResultRow{}}

@@ -262,6 +262,9 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 		fmt.Fprintln(s.Out, "nothing was sent: fix the rows in the report and upload again (rows already paid are left out then), or use --skip-invalid to pay only the valid rows")
 	case err == nil && res.Invalid > 0:
 		fmt.Fprintf(s.Out, "left out %s (%s); fix the sheet and upload it again: only the fixed rows will be paid. See %s\n", plural(res.Invalid, "invalid row"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", "))
+		if p.LeftOut != "" {
+			fmt.Fprintf(s.Out, "the rows left out, with their errors, ready to fix and upload: %s\n", p.LeftOut)
+		}
 	}
 }
 

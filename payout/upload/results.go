@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,11 +20,11 @@ type ResultRow struct {
 	Name            string        `csv:"beneficiary_name" json:"beneficiary_name"`
 	IBAN            string        `csv:"beneficiary_account_number" json:"beneficiary_account_number"`
 	Amount          payout.Amount `csv:"amount" json:"amount"`
-	BatchID         string        `csv:"batch_id" json:"batch_id"`
-	EntryID         string        `csv:"entry_id" json:"entry_id"`
+	BatchID         string        `csv:"batch_id" json:"batch_id" xlsx:"id"`
+	EntryID         string        `csv:"entry_id" json:"entry_id" xlsx:"id"`
 	Status          string        `csv:"status" json:"status"`
-	Fee             string        `csv:"fee" json:"fee"`
-	Total           string        `csv:"total" json:"total"`
+	Fee             string        `csv:"fee" json:"fee" xlsx:"money"`
+	Total           string        `csv:"total" json:"total" xlsx:"money"`
 	ProtocolMessage string        `csv:"protocol_message" json:"protocol_message"`
 }
 
@@ -33,11 +34,11 @@ type resultRowNoID struct {
 	Name            string        `csv:"beneficiary_name"`
 	IBAN            string        `csv:"beneficiary_account_number"`
 	Amount          payout.Amount `csv:"amount"`
-	BatchID         string        `csv:"batch_id"`
-	EntryID         string        `csv:"entry_id"`
+	BatchID         string        `csv:"batch_id" xlsx:"id"`
+	EntryID         string        `csv:"entry_id" xlsx:"id"`
 	Status          string        `csv:"status"`
-	Fee             string        `csv:"fee"`
-	Total           string        `csv:"total"`
+	Fee             string        `csv:"fee" xlsx:"money"`
+	Total           string        `csv:"total" xlsx:"money"`
 	ProtocolMessage string        `csv:"protocol_message"`
 }
 
@@ -60,9 +61,11 @@ func Results(up *journal.Upload, rows []journal.Row) []ResultRow {
 	return out
 }
 
-// WriteResults writes the results sheet (XLSX or CSV by extension). The
+// WriteResults writes the results sheet (XLSX or CSV by extension), with
+// its headers in lang ("en" or "ar") and a totals row in XLSX. The
 // employee_id column is left out when no row has one.
-func WriteResults(path string, results []ResultRow) error {
+func WriteResults(path string, results []ResultRow, lang string) error {
+	opts := payout.TableOptions{Lang: lang, Totals: true}
 	hasID := false
 	for _, r := range results {
 		if r.EmployeeID != "" {
@@ -70,13 +73,13 @@ func WriteResults(path string, results []ResultRow) error {
 		}
 	}
 	if hasID {
-		return payout.WriteTable(path, "Results", results)
+		return payout.WriteTableWith(path, "Results", results, opts)
 	}
 	plain := make([]resultRowNoID, len(results))
 	for i, r := range results {
 		plain[i] = resultRowNoID{r.Row, r.Name, r.IBAN, r.Amount, r.BatchID, r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage}
 	}
-	return payout.WriteTable(path, "Results", plain)
+	return payout.WriteTableWith(path, "Results", plain, opts)
 }
 
 // DefaultResultsPath is <input>.results.xlsx beside the input.
@@ -89,37 +92,19 @@ func FailedPath(input string) string {
 	return strings.TrimSuffix(input, filepath.Ext(input)) + ".failed.xlsx"
 }
 
-// templateRow is a row in the columns of the input template, so that failed
-// rows can be fixed and uploaded again.
-type templateRow struct {
-	EmployeeID   string `csv:"Employee ID"`
-	Name         string `csv:"Employee Name"`
-	IBAN         string `csv:"IBAN"`
-	Bank         string `csv:"Bank"`
-	Amount       string `csv:"Net Salary"`
-	Mobile       string `csv:"Mobile"`
-	Email        string `csv:"Email"`
-	Country      string `csv:"Country"`
-	Address      string `csv:"Address"`
-	City         string `csv:"City"`
-	Branch       string `csv:"Bank Branch"`
-	TransferCode int    `csv:"Transfer Code"`
-	Problem      string `csv:"Problem"`
-}
-
 // WriteFailed writes the failed and rejected rows in the template's columns,
 // ready to be fixed and uploaded again. It returns how many rows it wrote;
 // with none it writes nothing.
 func WriteFailed(path string, rows []journal.Row) (int, error) {
-	var out []templateRow
+	var out []payout.TemplateRow
 	for _, r := range rows {
 		if !failed(r.Status) {
 			continue
 		}
 		q := r.Request
-		out = append(out, templateRow{EmployeeID: r.EmployeeID, Name: q.Name, IBAN: q.IBAN, Bank: q.Bank, Amount: q.Amount.String(),
+		out = append(out, payout.TemplateRow{EmployeeID: r.EmployeeID, Name: q.Name, IBAN: q.IBAN, Bank: q.Bank, Amount: q.Amount.String(),
 			Mobile: q.Mobile, Email: q.Email, Country: q.Country, Address: q.Address1, City: q.Address2, Branch: q.Branch,
-			TransferCode: int(q.TransferCode), Problem: r.Status + ": " + r.ProtocolMessage})
+			TransferCode: fmt.Sprint(int(q.TransferCode)), Problem: r.Status + ": " + r.ProtocolMessage})
 	}
 	if len(out) == 0 {
 		return 0, nil

@@ -49,6 +49,9 @@ type Prepared struct {
 	Compared *Comparison
 	// Plan is what will be sent; nil when resuming.
 	Plan *Plan
+	// LeftOut is the sheet of the rows --skip-invalid left out, ready to
+	// be fixed and uploaded; "" when none.
+	LeftOut string
 	// Resume is an unfinished upload of the same file in the period (or a
 	// closed one whose results sheet was never written): it is continued
 	// exactly as recorded, and nothing is compared or planned anew.
@@ -162,6 +165,20 @@ func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Pr
 	if res.Err() != nil && (!o.SkipInvalid || len(res.Mapping.Problems) > 0) {
 		return fail(fmt.Errorf("%w: %v; nothing was sent", payout.ErrInvalid, res.Err()))
 	}
+	if res.Err() != nil {
+		// --skip-invalid: the rows left out, ready to fix and upload.
+		leftOut := payout.LeftOutPath(abs)
+		if err := payout.CheckOutput(leftOut, abs); err != nil {
+			return fail(err)
+		}
+		n, err := res.WriteLeftOut(leftOut, o.Report.Lang)
+		if err != nil {
+			return fail(err)
+		}
+		if n > 0 {
+			p.LeftOut = leftOut
+		}
+	}
 	if len(c.Fresh) == 0 {
 		if len(c.Paid) > 0 {
 			return fail(payout.Errorf(payout.ErrNothingNew, "nothing new to pay: every row was already paid in pay period %s (%s); nothing was sent", o.Period, strings.Join(PaidSummary(c.Paid), "; ")))
@@ -240,7 +257,7 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 		return out, err
 	}
 	out.Results = Results(up, rows)
-	if err := WriteResults(up.ResultsPath, out.Results); err != nil {
+	if err := WriteResults(up.ResultsPath, out.Results, p.opts.Report.Lang); err != nil {
 		return out, fmt.Errorf("batch %s is closed, but %w; run the same command again to write the results", up.BatchID, err)
 	}
 	if err := u.Journal.SetResultsWritten(context.WithoutCancel(ctx), up.ID); err != nil {
