@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -51,7 +53,8 @@ func samplePath(name string) string { return filepath.Join("..", "testdata", nam
 // makes; with -update it writes them.
 func TestSamples(t *testing.T) {
 	if !*update {
-		for _, name := range []string{"salaries.xlsx", "salaries.csv", "invalid.csv", "salaries-1256.csv", "salaries-utf16.txt", "arabic-libreoffice.xlsx"} {
+		for _, name := range []string{"salaries.xlsx", "salaries.csv", "invalid.csv", "salaries-1256.csv", "salaries-utf16.txt", "arabic-libreoffice.xlsx",
+			"bilingual-libreoffice.xlsx", "decimal-comma-libreoffice.csv", "two-months-libreoffice.xlsx"} {
 			if _, err := os.Stat(samplePath(name)); err != nil {
 				t.Errorf("sample %s missing (run go test ./payout -run TestSamples -update): %v", name, err)
 			}
@@ -164,6 +167,81 @@ func TestSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(samplePath("arabic-libreoffice.xlsx"), b, 0o644)
+
+	// bilingual-libreoffice.xlsx: headers holding an English and an Arabic
+	// name (split by / | - a line break, parentheses), saved by LibreOffice.
+	bi := excelize.NewFile()
+	bi.SetSheetRow("Sheet1", "A1", &[]any{"Employee ID / الرقم الوظيفي", "اسم الموظف / Employee Name", "IBAN\nالآيبان",
+		"صافي الراتب (Net Salary)", "Mobile | الجوال", "Email / البريد الإلكتروني", "Home Address / عنوان السكن", "المدينة - City"})
+	for i, e := range employees()[:5] {
+		amount, _ := strconv.ParseFloat(e.amount, 64)
+		bi.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &[]any{e.id, e.name, saIBAN(e.bank, e.account), amount, e.mobile, e.email, e.address, e.city})
+	}
+	resave(t, soffice, bi, "bilingual-libreoffice.xlsx", "xlsx")
+
+	// two-months-libreoffice.xlsx: a March and an April sheet, both payroll.
+	two := excelize.NewFile()
+	two.SetSheetName("Sheet1", "March 2026")
+	two.NewSheet("April 2026")
+	for _, sh := range []string{"March 2026", "April 2026"} {
+		two.SetSheetRow(sh, "A1", &[]any{"Employee Name", "IBAN", "Net Salary", "Mobile", "Email", "Address"})
+		for i, e := range employees()[:3] {
+			two.SetSheetRow(sh, fmt.Sprintf("A%d", i+2), &[]any{e.name, saIBAN(e.bank, e.account), e.amount, e.mobile, e.email, e.address})
+		}
+	}
+	resave(t, soffice, two, "two-months-libreoffice.xlsx", "xlsx")
+
+	// decimal-comma-libreoffice.csv: what LibreOffice writes as CSV in a
+	// decimal-comma setting: ";" between fields, "12500,50", "9.800,00".
+	var dc [][]string
+	dc = append(dc, []string{"Employee Name", "IBAN", "Net Salary", "Mobile", "Email", "Address"})
+	for i, e := range employees()[:5] {
+		amount := strings.Replace(e.amount, ".", ",", 1)
+		if i == 1 {
+			amount = "9.800,00"
+		}
+		if i == 3 {
+			amount = "7.300"
+		}
+		dc = append(dc, []string{e.name, saIBAN(e.bank, e.account), amount, e.mobile, e.email, e.address})
+	}
+	src = filepath.Join(dir, "dc.csv")
+	writeCSV(t, src, dc, ';')
+	run(t, soffice, dir, "--headless", "--infilter=CSV:59,34,76,1,1/2/2/2/3/2/4/2/5/2/6/2,1031", "--convert-to", "ods", "--outdir", dir, src)
+	out := filepath.Join(dir, "csv")
+	run(t, soffice, dir, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1,,1031,false,true,true", "--outdir", out, filepath.Join(dir, "dc.ods"))
+	b, err = os.ReadFile(filepath.Join(out, "dc.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(samplePath("decimal-comma-libreoffice.csv"), b, 0o644)
+}
+
+// run runs LibreOffice with a home folder of its own.
+func run(t *testing.T, soffice, home string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(soffice, args...)
+	cmd.Env = append(os.Environ(), "HOME="+home)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+}
+
+// resave has LibreOffice open a workbook and save it as the named sample.
+func resave(t *testing.T, soffice string, f *excelize.File, name, format string) {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in", name)
+	os.MkdirAll(filepath.Dir(in), 0o700)
+	if err := f.SaveAs(in); err != nil {
+		t.Fatal(err)
+	}
+	run(t, soffice, dir, "--headless", "--convert-to", format, "--outdir", dir, in)
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(samplePath(name), b, 0o644)
 }
 
 func writeCSV(t testing.TB, path string, rows [][]string, comma rune) {

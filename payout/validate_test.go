@@ -532,3 +532,44 @@ func TestHiddenRowsAndSheets(t *testing.T) {
 		t.Fatalf("--sheet April: %v", err)
 	}
 }
+
+// TestLibreOfficeSamples: sheets saved by LibreOffice with bilingual
+// headers, a ";" file with decimal commas, and two payroll-like sheets.
+func TestLibreOfficeSamples(t *testing.T) {
+	ctx := context.Background()
+	res, err := payout.CheckFile(ctx, samplePath("bilingual-libreoffice.xlsx"), payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := map[string]string{}
+	for f, c := range res.Mapping.Columns {
+		cols[string(f)] = c.Letter
+	}
+	want := map[string]string{"employee_id": "A", "beneficiary_name": "B", "beneficiary_account_number": "C", "amount": "D",
+		"beneficiary_mobile_number": "E", "beneficiary_email": "F", "beneficiary_address1": "G", "beneficiary_address2": "H"}
+	for f, c := range want {
+		if cols[f] != c {
+			t.Errorf("bilingual: %s in column %q, want %q (columns %v)", f, cols[f], c, cols)
+		}
+	}
+	if len(res.Problems) != 0 || len(res.Lines) != 5 || res.Lines[0].Request.Amount != 1250050 {
+		t.Errorf("bilingual: problems %v, lines %d", res.Problems, len(res.Lines))
+	}
+
+	res, err = payout.CheckFile(ctx, samplePath("decimal-comma-libreoffice.csv"), payout.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Decimals != payout.DecimalComma || len(res.Problems) != 0 || res.Total != 1250050+980000+1525075+730000+1100025 {
+		t.Errorf("decimal comma: convention %v, problems %v, total %s", res.Decimals, res.Problems, res.Total)
+	}
+
+	_, err = payout.CheckFile(ctx, samplePath("two-months-libreoffice.xlsx"), payout.FileOptions{})
+	if err == nil || !strings.Contains(err.Error(), `several sheets look like a payroll: "March 2026", "April 2026"`) {
+		t.Errorf("two months: %v", err)
+	}
+	res, err = payout.CheckFile(ctx, samplePath("two-months-libreoffice.xlsx"), payout.FileOptions{Sheet: "April 2026"})
+	if err != nil || len(res.Lines) != 3 || len(res.Problems) != 0 {
+		t.Errorf("--sheet April 2026: %v", err)
+	}
+}
