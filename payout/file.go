@@ -141,25 +141,49 @@ func (r *Result) Summary(lang string) Summary {
 }
 
 // Describe writes the human summary of a check as lines of text.
-func (s Summary) Describe() []string {
-	file := fmt.Sprintf("file:      %s (sheet %q, header on row %d)", s.File, s.Sheet, s.HeaderRow)
+func (s Summary) Describe() []string { return s.DescribeIn("en") }
+
+// summaryLines are the summary's lines in English and Arabic.
+var summaryLines = map[string][2]string{
+	"sheet":     {"file:      %s (sheet %q, header on row %d)", "الملف:      %s (الورقة %q، صف العناوين %d)"},
+	"text":      {"file:      %s (header on row %d, text encoding %s)", "الملف:      %s (صف العناوين %d، ترميز النص %s)"},
+	"read":      {"rows read: %d", "الصفوف المقروءة: %d"},
+	"valid":     {"valid:     %d (total %s %s)", "الصحيحة:   %d (الإجمالي %s %s)"},
+	"invalid":   {"invalid:   %d", "الخاطئة:   %d"},
+	"comma":     {"amounts:   read with a %s, as the file writes them", "المبالغ:   قُرئت بفاصلة عشرية (1.250,50) كما يكتبها الملف%.0s"},
+	"warned":    {"warnings:  %d valid rows (paid all the same; see the report)", "تنبيهات:   %d صف صحيح (تُدفع رغم ذلك؛ انظر التقرير)"},
+	"warned1":   {"warnings:  1 valid row (paid all the same; see the report)%.0d", "تنبيهات:   صف صحيح واحد (يُدفع رغم ذلك؛ انظر التقرير)%.0d"},
+	"skipped":   {"skipped:   row %d (%s)", "تم تجاوز:  الصف %d (%s)"},
+	"totalsrow": {"totals row", "صف الإجمالي"},
+}
+
+// DescribeIn writes the human summary of a check in lang ("en" or "ar").
+func (s Summary) DescribeIn(lang string) []string {
+	i := 0
+	if lang == "ar" {
+		i = 1
+	}
+	line := func(key string, a ...any) string { return fmt.Sprintf(summaryLines[key][i], a...) }
+	file := line("sheet", s.File, s.Sheet, s.HeaderRow)
 	if s.Encoding != "" {
-		file = fmt.Sprintf("file:      %s (header on row %d, text encoding %s)", s.File, s.HeaderRow, strings.ToUpper(s.Encoding))
+		file = line("text", s.File, s.HeaderRow, strings.ToUpper(s.Encoding))
 	}
-	out := []string{
-		file,
-		fmt.Sprintf("rows read: %d", s.RowsRead),
-		fmt.Sprintf("valid:     %d (total %s %s)", s.Valid, s.Currency, s.Total.Grouped()),
-		fmt.Sprintf("invalid:   %d", s.Invalid),
-	}
+	out := []string{file, line("read", s.RowsRead), line("valid", s.Valid, s.Currency, s.Total.Grouped()), line("invalid", s.Invalid)}
 	if strings.HasPrefix(s.Decimals, "decimal comma") {
-		out = append(out, "amounts:   read with a "+s.Decimals+", as the file writes them")
+		out = append(out, line("comma", s.Decimals))
 	}
-	if s.Warned > 0 {
-		out = append(out, fmt.Sprintf("warnings:  %s (paid all the same; see the report)", Plural(s.Warned, "valid row")))
+	switch {
+	case s.Warned == 1:
+		out = append(out, line("warned1", 1))
+	case s.Warned > 1:
+		out = append(out, line("warned", s.Warned))
 	}
 	for _, sk := range s.Skipped {
-		out = append(out, fmt.Sprintf("skipped:   row %d (%s)", sk.Row, sk.Reason))
+		reason := sk.Reason
+		if reason == "totals row" {
+			reason = summaryLines["totalsrow"][i]
+		}
+		out = append(out, line("skipped", sk.Row, reason))
 	}
 	for _, c := range s.ByCode {
 		out = append(out, fmt.Sprintf("  %-24s %d", c.Code, c.Count))

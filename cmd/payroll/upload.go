@@ -141,7 +141,7 @@ func runUpload(ctx context.Context, s *streams, g *globals, o *uploadOptions) er
 		return printPages(s, p.Plan)
 	}
 	count, total := plannedCount(p)
-	if err := confirm(ctx, s, o, fmt.Sprintf("Type yes to pay %s, SAR %s, for pay period %s, to %s: ", rowsText(count), total.Grouped(), p.Period, target(o))); err != nil {
+	if err := confirm(ctx, s, o, say(o.Lang, "prompt", count, noun(o.Lang, count, "row", "rows"), total.Grouped(), p.Period, target(o))); err != nil {
 		return err
 	}
 	bar := progressbar.NewOptions(count, progressbar.OptionSetWriter(s.Err), progressbar.OptionSetVisibility(s.ErrTerminal && !g.Quiet),
@@ -156,20 +156,20 @@ func runUpload(ctx context.Context, s *streams, g *globals, o *uploadOptions) er
 		return err
 	}
 	up := out.Upload
-	fmt.Fprintf(s.Out, "closed batch %s: %s, SAR %s (order %s, pay period %s)\n", up.BatchID, rowsText(up.Count), up.Total.Grouped(), up.OrderID, up.Period)
+	fmt.Fprintln(s.Out, say(o.Lang, "closed", up.BatchID, up.Count, noun(o.Lang, up.Count, "row", "rows"), up.Total.Grouped(), up.OrderID, up.Period))
 	for _, c := range upload.CountStatuses(out.Results) {
 		fmt.Fprintf(s.Out, "  %-10s %d\n", c.Status, c.Count)
 	}
-	fmt.Fprintf(s.Out, "results: %s\n", up.ResultsPath)
-	fmt.Fprintf(s.Out, "follow the transfers with: payroll status %s%s\n", up.BatchID, map[bool]string{true: " --sandbox"}[o.Sandbox])
+	fmt.Fprintln(s.Out, say(o.Lang, "results", up.ResultsPath))
+	fmt.Fprintln(s.Out, say(o.Lang, "follow", up.BatchID, map[bool]string{true: " --sandbox"}[o.Sandbox]))
 	return nil
 }
 
 func target(o *uploadOptions) string {
 	if o.Sandbox {
-		return "the sandbox"
+		return say(o.Lang, "sandbox")
 	}
-	return "Clickpay"
+	return say(o.Lang, "clickpay")
 }
 
 // plannedCount is what the confirmation is about: the new plan, or the
@@ -188,7 +188,7 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 	sum := res.Summary(o.Lang)
 	sum.Reports = p.Reports
 	if errors.Is(err, payout.ErrInvalid) {
-		printSummary(s, g, res, sum)
+		printSummary(s, g, res, sum, o.Lang)
 	}
 	if err == nil {
 		var warnings []payout.Problem
@@ -205,7 +205,7 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 			fmt.Fprintln(s.Out, w.Error())
 		}
 		if len(warnings) > 0 {
-			fmt.Fprintf(s.Out, "%s: these rows are paid all the same; see %s\n", plural(len(warnings), "warning"), strings.Join(p.Reports, ", "))
+			fmt.Fprintln(s.Out, say(o.Lang, "warnings", len(warnings), noun(o.Lang, len(warnings), "warning", "warning2"), strings.Join(p.Reports, ", ")))
 		}
 	}
 	if p.Resume != nil {
@@ -224,11 +224,11 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 		fmt.Fprintf(s.Err, "note: without credentials the server was not asked; compared with the %s only\n", x.which())
 	}
 	if len(c.Paid) > 0 {
-		verb := "left out"
+		verb := say(o.Lang, "leftpaid")
 		if o.PayAgain {
-			verb = "paid AGAIN (--pay-again)"
+			verb = say(o.Lang, "again")
 		}
-		fmt.Fprintf(s.Out, "already paid in pay period %s, %s: %s\n", c.Period, verb, strings.Join(upload.PaidSummary(c.Paid), "; "))
+		fmt.Fprintln(s.Out, say(o.Lang, "paid", c.Period, verb, strings.Join(upload.PaidSummary(c.Paid), "; ")))
 		for i, m := range c.Paid {
 			if i == 10 {
 				fmt.Fprintf(s.Out, "  ... and %d more\n", len(c.Paid)-10)
@@ -259,11 +259,11 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 	}
 	switch {
 	case errors.Is(err, payout.ErrInvalid):
-		fmt.Fprintln(s.Out, "nothing was sent: fix the rows in the report and upload again (rows already paid are left out then), or use --skip-invalid to pay only the valid rows")
+		fmt.Fprintln(s.Out, say(o.Lang, "invalid"))
 	case err == nil && res.Invalid > 0:
-		fmt.Fprintf(s.Out, "left out %s (%s); fix the sheet and upload it again: only the fixed rows will be paid. See %s\n", plural(res.Invalid, "invalid row"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", "))
+		fmt.Fprintln(s.Out, say(o.Lang, "leftout", res.Invalid, noun(o.Lang, res.Invalid, "invrow", "invrows"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", ")))
 		if p.LeftOut != "" {
-			fmt.Fprintf(s.Out, "the rows left out, with their errors, ready to fix and upload: %s\n", p.LeftOut)
+			fmt.Fprintln(s.Out, say(o.Lang, "leftfile", p.LeftOut))
 		}
 	}
 }
@@ -285,7 +285,7 @@ func rowList(rows []int) string {
 
 func printPlan(s *streams, p *upload.Prepared, o *uploadOptions) {
 	pl := p.Plan
-	fmt.Fprintf(s.Out, "plan: pay %s, SAR %s, in %s of up to %d, for pay period %s, to %s\n", rowsText(pl.Count), pl.Total.Grouped(), plural(pl.Pages(), "page"), pl.PageSize, p.Period, target(o))
+	fmt.Fprintln(s.Out, say(o.Lang, "plan", pl.Count, noun(o.Lang, pl.Count, "row", "rows"), pl.Total.Grouped(), pl.Pages(), noun(o.Lang, pl.Pages(), "page", "pages"), pl.PageSize, p.Period, target(o)))
 	if o.DryRun {
 		fmt.Fprintf(s.Out, "order id: %s\n", pl.OrderID)
 	}

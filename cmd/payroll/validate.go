@@ -78,7 +78,7 @@ func runValidate(cmd *cobra.Command, s *streams, g *globals, o *validateOptions)
 			return err
 		}
 	} else {
-		printSummary(s, g, res, sum)
+		printSummary(s, g, res, sum, o.Lang)
 	}
 	if res.Err() != nil {
 		return silentError{exitInvalid}
@@ -90,8 +90,8 @@ func runValidate(cmd *cobra.Command, s *streams, g *globals, o *validateOptions)
 	return nil
 }
 
-func printSummary(s *streams, g *globals, res *payout.Result, sum payout.Summary) {
-	fmt.Fprintln(s.Out, strings.Join(sum.Describe(), "\n"))
+func printSummary(s *streams, g *globals, res *payout.Result, sum payout.Summary, lang string) {
+	fmt.Fprintln(s.Out, strings.Join(sum.DescribeIn(lang), "\n"))
 	if !g.Quiet {
 		fmt.Fprintln(s.Err, "columns:")
 		for _, l := range res.Mapping.Summary() {
