@@ -190,3 +190,41 @@ func TestStaleTempFilesRemoved(t *testing.T) {
 		t.Errorf("own folder: %v", err)
 	}
 }
+
+// TestNoTempFileLeft: a sheet too large to keep in memory is unpacked into
+// the given folder while it is read, and nothing is left there after.
+func TestNoTempFileLeft(t *testing.T) {
+	f := excelize.NewFile()
+	for i := 1; i <= 2000; i++ {
+		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{"Employee", "SA0380000000608010167519", i})
+	}
+	var b bytes.Buffer
+	f.Write(&b)
+	path := writeFile(t, "big.xlsx", b.Bytes())
+	tmp := t.TempDir()
+	wb, err := Open(path, Options{TempDir: tmp, Limits: Limits{InMemory: 1 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := wb.Rows("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		if n == 0 {
+			if left, _ := os.ReadDir(tmp); len(left) == 0 {
+				t.Error("the sheet was not unpacked into the folder given")
+			}
+		}
+		n++
+	}
+	rows.Close()
+	wb.Close()
+	if n != 2000 {
+		t.Fatalf("%d rows", n)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}

@@ -59,13 +59,16 @@ type Limits struct {
 	Cell    int
 	// Line is the most bytes one line of a CSV or TSV file may hold.
 	Line int
+	// InMemory is the largest sheet kept in memory while it is read; a
+	// larger one is unpacked into TempDir and read from there.
+	InMemory int64
 }
 
 // DefaultLimits are Excel's limits for rows, columns and cells, 1 GiB
 // unpacked for a workbook (a million-row payroll is about half of that),
 // 64 MiB for one of its other parts and 4 MiB for a line of text.
 func DefaultLimits() Limits {
-	return Limits{Unzip: 1 << 30, Part: 64 << 20, Rows: 1_048_576, Columns: 16_384, Cell: 32_767, Line: 4 << 20}
+	return Limits{Unzip: 1 << 30, Part: 64 << 20, Rows: 1_048_576, Columns: 16_384, Cell: 32_767, Line: 4 << 20, InMemory: 16 << 20}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -87,6 +90,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Line <= 0 {
 		l.Line = d.Line
+	}
+	if l.InMemory <= 0 {
+		l.InMemory = d.InMemory
 	}
 	return l
 }

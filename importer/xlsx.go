@@ -49,7 +49,7 @@ func openXLSX(path string, opts Options) (*xlsxBook, error) {
 			opts.TempDir = dir
 		}
 	}
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: opts.Limits.Unzip, UnzipXMLSizeLimit: min(opts.Limits.Unzip, 16<<20), TmpDir: opts.TempDir})
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: opts.Limits.Unzip, UnzipXMLSizeLimit: min(opts.Limits.Unzip, opts.Limits.InMemory), TmpDir: opts.TempDir})
 	if err != nil {
 		return nil, &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
 	}

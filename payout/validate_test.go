@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -571,5 +572,21 @@ func TestLibreOfficeSamples(t *testing.T) {
 	res, err = payout.CheckFile(ctx, samplePath("two-months-libreoffice.xlsx"), payout.FileOptions{Sheet: "April 2026"})
 	if err != nil || len(res.Lines) != 3 || len(res.Problems) != 0 {
 		t.Errorf("--sheet April 2026: %v", err)
+	}
+}
+
+// TestCheckStopsWhenCancelled: Ctrl-C (a cancelled context) stops the read
+// of a long sheet instead of reading it to the end.
+func TestCheckStopsWhenCancelled(t *testing.T) {
+	rows := [][]string{{"Employee Name", "IBAN", "Net Salary", "Mobile", "Email", "Address"}}
+	for i := 0; i < 20_000; i++ {
+		rows = append(rows, []string{"E", saIBAN("80", i), "100", "0501234567", "e@example.com", "R"})
+	}
+	path := filepath.Join(t.TempDir(), "long.csv")
+	writeCSV(t, path, rows, ',')
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := payout.CheckFile(ctx, path, payout.FileOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled check read on: %v", err)
 	}
 }
