@@ -79,26 +79,9 @@ func (c *Conventions) Decide() Convention {
 	return Unknown
 }
 
-// amountText is an amount as typed, with currency, spaces and Arabic
-// digits folded, for reading its separators.
-func amountText(raw string) string {
-	s := strings.TrimSpace(toASCIIDigits(raw))
-	for _, cur := range []string{"SAR", "SR", "ر.س.", "ر.س", "ريال", "﷼"} {
-		if len(s) >= len(cur) && strings.EqualFold(s[:len(cur)], cur) {
-			s = strings.TrimSpace(s[len(cur):])
-		}
-		if len(s) >= len(cur) && strings.EqualFold(s[len(s)-len(cur):], cur) {
-			s = strings.TrimSpace(s[:len(s)-len(cur)])
-		}
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u200f' || r == '\u200e' {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.Trim(s, "()-+")
-}
+// amountText is an amount as typed, bare (see bareAmount) and without a
+// sign, for reading its separators.
+func amountText(raw string) string { return strings.Trim(bareAmount(raw), "()-+") }
 
 // ParseAmountIn reads an amount in a file's convention. In DecimalComma,
 // "1.250,50" is 1250.50 and "1,250" is 1.25; in DecimalPoint the reverse.

@@ -143,21 +143,7 @@ func allDigits(s string) bool {
 // error code that says why (amount.invalid, amount.negative, amount.zero,
 // amount.decimals, amount.too_large, amount.scientific).
 func ParseAmount(raw string) (Amount, string) {
-	s := strings.TrimSpace(toASCIIDigits(raw))
-	for _, cur := range []string{"SAR", "SR", "ر.س.", "ر.س", "ريال", "﷼"} {
-		if len(s) >= len(cur) && strings.EqualFold(s[:len(cur)], cur) {
-			s = strings.TrimSpace(s[len(cur):])
-		}
-		if len(s) >= len(cur) && strings.EqualFold(s[len(s)-len(cur):], cur) {
-			s = strings.TrimSpace(s[:len(s)-len(cur)])
-		}
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u200f' || r == '\u200e' {
-			return -1
-		}
-		return r
-	}, s)
+	s := bareAmount(raw)
 	if s == "" {
 		return 0, "field.required"
 	}
@@ -201,6 +187,26 @@ func ParseAmount(raw string) (Amount, string) {
 		return 0, "amount.too_large"
 	}
 	return v, ""
+}
+
+// bareAmount is an amount as typed without its currency, spaces and
+// direction marks, with Arabic digits and separators made ASCII.
+func bareAmount(raw string) string {
+	s := strings.TrimSpace(toASCIIDigits(raw))
+	for _, cur := range []string{"SAR", "SR", "ر.س.", "ر.س", "ريال", "﷼"} {
+		if len(s) >= len(cur) && strings.EqualFold(s[:len(cur)], cur) {
+			s = strings.TrimSpace(s[len(cur):])
+		}
+		if len(s) >= len(cur) && strings.EqualFold(s[len(s)-len(cur):], cur) {
+			s = strings.TrimSpace(s[:len(s)-len(cur)])
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u200f' || r == '\u200e' {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func dotIf(frac string, dot bool) string {
