@@ -357,9 +357,16 @@ func writeXLSX(out io.Writer, sheet string, rows any, opts TableOptions) error {
 		if opts.Lang == "ar" {
 			label = fmt.Sprintf("الإجمالي: %d صف", n)
 		}
-		values[0] = excelize.Cell{Value: label, StyleID: styles["total"]}
-		for i := 1; i < len(cols); i++ {
-			if summed[i] {
+		// The label goes in the name column, wide enough to show it.
+		at := 0
+		for i, c := range cols {
+			if c.key == "beneficiary_name" {
+				at = i
+			}
+		}
+		values[at] = excelize.Cell{Value: label, StyleID: styles["total"]}
+		for i := range cols {
+			if summed[i] && i != at {
 				// A value, never a formula.
 				values[i] = excelize.Cell{Value: math.Round(sums[i]*1000) / 1000, StyleID: styles["total"]}
 			}
