@@ -1,8 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -53,73 +53,47 @@ when any row is flagged.`,
 
 func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error {
 	ctx := cmd.Context()
-	res, err := payout.CheckFile(ctx, o.File, payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping,
-		Check: payout.CheckOptions{AllowDuplicates: true}})
-	if err != nil {
-		return err
+	var since time.Time
+	if o.Since != "" {
+		t, err := time.ParseInLocation("2006-01-02", o.Since, time.Local)
+		if err != nil {
+			return usagef("--since must be a date like 2026-03-01, not %q", o.Since)
+		}
+		since = t
 	}
 	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	u := x.uploader(s, g)
-	since, err := auditSince(ctx, u, o)
+	rep, err := x.uploader(s, g).AuditFile(ctx, o.File, upload.AuditOptions{Since: since,
+		Check: payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping}})
 	if err != nil {
 		return err
 	}
-	g.say(s, "checking the batches uploaded since %s (--since to change)", since.Local().Format("2006-01-02"))
-	lines, err := u.Audit(ctx, res.Lines, since)
-	if err != nil {
-		return err
-	}
-	flagged := 0
-	for _, l := range lines {
-		if l.Verdict != upload.VerdictPaid && l.Verdict != upload.VerdictPending {
-			flagged++
-		}
-	}
+	g.say(s, "checking the batches uploaded since %s (--since to change)", rep.Since.Local().Format("2006-01-02"))
 	if o.JSON {
-		if err := printJSON(s, map[string]any{"file": o.File, "rows": lines, "flagged": flagged, "invalid_rows": res.InvalidRows()}); err != nil {
+		if err := printJSON(s, rep); err != nil {
 			return err
 		}
 	} else {
 		tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ROW\tNAME\tIBAN\tAMOUNT\tVERDICT\tBATCH/ENTRY (STATUS)")
-		for _, l := range lines {
-			var pays string
-			for i, p := range l.Payments {
-				if i > 0 {
-					pays += "; "
-				}
-				pays += fmt.Sprintf("%s/%s (%s)", p.BatchID, p.EntryID, p.Status)
+		for _, l := range rep.Rows {
+			var pays []string
+			for _, p := range l.Payments {
+				pays = append(pays, fmt.Sprintf("%s/%s (%s)", p.BatchID, p.EntryID, p.Status))
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", l.Row, l.Name, l.IBAN, l.Amount.Grouped(), l.Verdict, pays)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", l.Row, l.Name, l.IBAN, l.Amount.Grouped(), l.Verdict, strings.Join(pays, "; "))
 		}
 		tw.Flush()
-		if n := len(res.InvalidRows()); n > 0 {
-			fmt.Fprintf(s.Out, "%d invalid rows were not audited (they cannot have been sent): %s\n", n, rowList(res.InvalidRows()))
+		if n := len(rep.InvalidRows); n > 0 {
+			fmt.Fprintf(s.Out, "%d invalid rows were not audited (they cannot have been sent): %s\n", n, rowList(rep.InvalidRows))
 		}
-		fmt.Fprintf(s.Out, "%s, %d flagged\n", rowsText(len(lines)), flagged)
+		fmt.Fprintf(s.Out, "%s, %d flagged\n", rowsText(len(rep.Rows)), rep.Flagged)
 	}
-	if flagged > 0 {
+	if rep.Flagged > 0 {
 		return silentError{exitInvalid}
 	}
 	return nil
-}
-
-// auditSince is --since, or the default window of the file's first upload.
-func auditSince(ctx context.Context, u *upload.Uploader, o *auditOptions) (time.Time, error) {
-	if o.Since != "" {
-		t, err := time.ParseInLocation("2006-01-02", o.Since, time.Local)
-		if err != nil {
-			return t, usagef("--since must be a date like 2026-03-01, not %q", o.Since)
-		}
-		return t, nil
-	}
-	hash, err := upload.HashFile(o.File)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return u.AuditSince(ctx, hash, time.Now())
 }

@@ -346,3 +346,58 @@ func (u *Uploader) Audit(ctx context.Context, lines []payout.Line, since time.Ti
 	}
 	return out, nil
 }
+
+// AuditOptions say how to audit a sheet.
+type AuditOptions struct {
+	Check payout.FileOptions
+	// Since is the start of the batches looked at; zero is AuditWindow
+	// before the sheet's first upload.
+	Since time.Time
+	Now   time.Time
+}
+
+// AuditReport is the audit of a sheet.
+type AuditReport struct {
+	File        string      `json:"file"`
+	Since       time.Time   `json:"since"`
+	Rows        []AuditLine `json:"rows"`
+	Flagged     int         `json:"flagged"`
+	InvalidRows []int       `json:"invalid_rows"`
+}
+
+// AuditFile answers, for every valid row of a sheet, whether it was paid,
+// once (see Audit). Rows paid twice, never sent or failed are Flagged.
+func (u *Uploader) AuditFile(ctx context.Context, path string, o AuditOptions) (*AuditReport, error) {
+	o.Check.Check.AllowDuplicates = true
+	res, err := payout.CheckFile(ctx, path, o.Check)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	since := o.Since
+	if since.IsZero() {
+		hash, err := HashFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if since, err = u.AuditSince(ctx, hash, o.Now); err != nil {
+			return nil, err
+		}
+	}
+	lines, err := u.Audit(ctx, res.Lines, since)
+	if err != nil {
+		return nil, err
+	}
+	rep := &AuditReport{File: path, Since: since, Rows: lines, InvalidRows: res.InvalidRows()}
+	if rep.InvalidRows == nil {
+		rep.InvalidRows = []int{}
+	}
+	for _, l := range lines {
+		if l.Verdict != VerdictPaid && l.Verdict != VerdictPending {
+			rep.Flagged++
+		}
+	}
+	return rep, nil
+}

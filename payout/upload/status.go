@@ -1,0 +1,146 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"payroll/payout"
+	"payroll/payout/clickpay"
+	"payroll/payout/journal"
+)
+
+// StatusOptions say how to refresh a batch.
+type StatusOptions struct {
+	// Results is where to write the results sheet; "" is the upload's.
+	Results string
+	// Wait polls until every transfer is final (or ctx is done), waiting
+	// Every at first and doubling up to a minute.
+	Wait  bool
+	Every time.Duration
+	// Waiting, when set, is told how many transfers are final between polls.
+	Waiting func(final, all int)
+	Lang    string
+}
+
+// StatusReport is what a batch's refresh found.
+type StatusReport struct {
+	BatchID string        `json:"batch_id"`
+	OrderID string        `json:"order_id"`
+	Period  string        `json:"period"`
+	Sandbox bool          `json:"sandbox"`
+	File    string        `json:"file"`
+	Final   bool          `json:"final"`
+	Counts  []StatusCount `json:"counts"`
+	Failed  []ResultRow   `json:"failed"`
+	Results string        `json:"results"`
+	// FailedSheet holds the failed rows, ready to fix and upload; "" when
+	// none failed.
+	FailedSheet string `json:"failed_sheet,omitempty"`
+	// Note says what a person must know of a batch left open on the server.
+	Note string `json:"note,omitempty"`
+}
+
+// ForeignBatch is a batch the journal does not know (uploaded from
+// elsewhere), as the server reports it.
+type ForeignBatch struct {
+	Batch  *clickpay.Batch
+	Counts map[string]int
+	Failed []clickpay.Entry
+}
+
+// Status refreshes a batch of the journal: every entry's status, the
+// results sheet and the sheet of failed rows; with Wait it polls until
+// every transfer is final. A batch the journal does not know is reported
+// as the server sees it (the *ForeignBatch), with no sheets.
+func (u *Uploader) Status(ctx context.Context, batchID string, o StatusOptions) (*StatusReport, *ForeignBatch, error) {
+	up, err := u.Journal.ByBatch(ctx, batchID)
+	if errors.Is(err, journal.ErrNotFound) {
+		f, err := u.foreign(ctx, batchID)
+		return nil, f, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	wait := o.Every
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
+	for {
+		rows, err := u.Refresh(ctx, up)
+		if err != nil {
+			return nil, nil, err
+		}
+		results := Results(up, rows)
+		final := AllFinal(results)
+		if !o.Wait || final || ctx.Err() != nil {
+			rep, err := u.statusReport(up, rows, results, final, o)
+			return rep, nil, err
+		}
+		if o.Waiting != nil {
+			o.Waiting(countFinal(results), len(results))
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+func countFinal(rs []ResultRow) int {
+	n := 0
+	for _, r := range rs {
+		if clickpay.Final(r.Status) {
+			n++
+		}
+	}
+	return n
+}
+
+// statusReport writes the results and failed-rows sheets and says what
+// they hold.
+func (u *Uploader) statusReport(up *journal.Upload, rows []journal.Row, results []ResultRow, final bool, o StatusOptions) (*StatusReport, error) {
+	path := o.Results
+	if path == "" {
+		path = up.ResultsPath
+	}
+	if err := WriteResults(path, results, o.Lang); err != nil {
+		return nil, err
+	}
+	rep := &StatusReport{BatchID: up.BatchID, OrderID: up.OrderID, Period: up.Period, Sandbox: up.Endpoint == "sandbox", File: up.File,
+		Final: final, Counts: CountStatuses(results), Results: path, Failed: []ResultRow{}, Note: OpenNote(up)}
+	for _, r := range results {
+		if failed(r.Status) {
+			rep.Failed = append(rep.Failed, r)
+		}
+	}
+	n, err := WriteFailed(FailedPath(up.File), rows)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		rep.FailedSheet = FailedPath(up.File)
+	}
+	return rep, nil
+}
+
+// foreign reads a batch the journal does not know from the server.
+func (u *Uploader) foreign(ctx context.Context, batchID string) (*ForeignBatch, error) {
+	if u.API == nil {
+		return nil, fmt.Errorf("%w: batch %s is not in the journal at %s", payout.ErrUsage, batchID, u.Journal.Path())
+	}
+	b, err := u.API.Query(ctx, clickpay.ID(batchID))
+	if err != nil {
+		return nil, fmt.Errorf("batch %s is not in the journal at %s, and Clickpay says: %w", batchID, u.Journal.Path(), err)
+	}
+	f := &ForeignBatch{Batch: b, Counts: map[string]int{}}
+	for _, e := range b.Entries {
+		f.Counts[e.Status]++
+		if failed(e.Status) {
+			f.Failed = append(f.Failed, e)
+		}
+	}
+	return f, nil
+}
