@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,21 +204,11 @@ func (s *settings) sandboxConfig() (clickpaysim.Config, error) {
 	return cfg, nil
 }
 
-// sandboxLatency slows every sandbox call (PAYROLL_SANDBOX_LATENCY), so
-// that tests can interrupt an upload between calls.
-func sandboxLatency(h http.Handler) http.Handler {
+// sandboxLatency is PAYROLL_SANDBOX_LATENCY: a delay before every sandbox
+// answer, so that tests can interrupt an upload between calls.
+func sandboxLatency() time.Duration {
 	d, _ := time.ParseDuration(os.Getenv("PAYROLL_SANDBOX_LATENCY"))
-	if d <= 0 {
-		return h
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	return d
 }
 
 // client returns the API client: the real one, or with sandbox a simulator
@@ -245,19 +233,17 @@ func (s *settings) client(ctx context.Context, sandbox bool) (c *clickpay.Client
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := clickpaysim.Serve(sim, sandboxLatency())
 	if err != nil {
-		return nil, nil, fmt.Errorf("sandbox: %w", err)
-	}
-	srv := &http.Server{Handler: sandboxLatency(sim), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(l)
-	c, err = clickpay.New(clickpay.Config{BaseURL: "http://" + l.Addr().String(), ServerKey: cfg.ServerKey, ProfileID: cfg.ProfileID, AccountID: cfg.AccountID,
-		Timeout: s.Timeout, Paths: s.Paths})
-	if err != nil {
-		srv.Close()
 		return nil, nil, err
 	}
-	return c, func() { srv.Close() }, nil
+	c, err = clickpay.New(clickpay.Config{BaseURL: base, ServerKey: cfg.ServerKey, ProfileID: cfg.ProfileID, AccountID: cfg.AccountID,
+		Timeout: s.Timeout, Paths: s.Paths})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return c, stop, nil
 }
 
 // session is what a command that pays or tracks needs: the settings, the

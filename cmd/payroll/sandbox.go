@@ -53,7 +53,7 @@ entries end Failed), PAYROLL_SANDBOX_LATENCY (delay before each answer).`,
 			}
 			fmt.Fprintf(s.Out, "listening on http://%s\n", l.Addr())
 			g.say(s, "profile_id %s, account_id %s, state %s", cfg.ProfileID, cfg.AccountID, cfg.StateFile)
-			srv := &http.Server{Handler: sandboxLatency(sim), ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: clickpaysim.WithLatency(sim, sandboxLatency()), ReadHeaderTimeout: 10 * time.Second}
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(l) }()
 			select {
