@@ -261,7 +261,7 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 	case errors.Is(err, payout.ErrInvalid):
 		fmt.Fprintln(s.Out, say(o.Lang, "invalid"))
 	case err == nil && res.Invalid > 0:
-		fmt.Fprintln(s.Out, say(o.Lang, "leftout", res.Invalid, noun(o.Lang, res.Invalid, "invrow", "invrows"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", ")))
+		fmt.Fprintln(s.Out, say(o.Lang, "leftout", res.Invalid, noun(o.Lang, res.Invalid, "row", "rows"), rowList(res.InvalidRows()), strings.Join(p.Reports, ", ")))
 		if p.LeftOut != "" {
 			fmt.Fprintln(s.Out, say(o.Lang, "leftfile", p.LeftOut))
 		}

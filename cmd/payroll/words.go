@@ -27,8 +27,6 @@ var words = map[string][2]string{
 	"pages":    {"pages", "صفحات"},
 	"warning":  {"warning", "تنبيه"},
 	"warning2": {"warnings", "تنبيهات"},
-	"invrow":   {"row", "صف"},
-	"invrows":  {"rows", "صفوف"},
 }
 
 // say returns a line of words in lang, filled in.
@@ -40,7 +38,7 @@ func say(lang, key string, a ...any) string {
 	return fmt.Sprintf(words[key][i], a...)
 }
 
-// noun is the word for n things: key for one, key2 (or key+"s") for more.
+// noun is the word for n things: the word one names for one, more for more.
 func noun(lang string, n int, one, more string) string {
 	if n == 1 {
 		return say(lang, one)

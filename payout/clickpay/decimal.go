@@ -91,12 +91,6 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes the amount as a JSON string, as the server does.
 func (d Decimal) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// IsZero reports whether the server sent nothing.
-func (d Decimal) IsZero() bool { return d.text == "" && d.raw == "" }
-
-// Valid reports whether the server sent a readable number.
-func (d Decimal) Valid() bool { return d.text != "" }
-
 // Amount returns the amount in halalas when it is exactly a whole number of
 // halalas ("201.01", "201.010"), and false otherwise ("1.725", "n/a", absent).
 func (d Decimal) Amount() (payout.Amount, bool) {

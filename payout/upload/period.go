@@ -268,13 +268,11 @@ func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period
 				f.entries = append(f.entries, be)
 			}
 		}
-		if len(entries) > 0 {
-			for _, e := range entries {
-				if failed(e.Status) {
-					// A failed payment may have been paid again under the
-					// next reference.
-					return search(iban, occ+1)
-				}
+		for _, e := range entries {
+			if failed(e.Status) {
+				// A failed payment may have been paid again under the next
+				// reference.
+				return search(iban, occ+1)
 			}
 		}
 		return nil
@@ -319,8 +317,7 @@ func DescribePrior(p Prior) string {
 	if !p.Date.IsZero() {
 		fmt.Fprintf(&b, " on %s", p.Date.Local().Format("2006-01-02"))
 	}
-	switch {
-	case p.OnServer:
+	if p.OnServer {
 		b.WriteString(", found on the server")
 	}
 	if p.Open {

@@ -137,16 +137,13 @@ func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Pr
 	if err != nil {
 		return fail(err)
 	}
-	if existing != nil {
-		switch {
-		case existing.Unfinished(), existing.Status == journal.StatusClosed && !existing.ResultsWritten:
-			p.Resume = existing
-			return p, nil
-		case existing.Status == journal.StatusClosed && !o.PayAgain:
-			return fail(&AlreadyUploaded{Upload: existing})
-		case existing.Status == journal.StatusMismatch && !o.Force:
-			return fail(mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", existing.BatchID, existing.File, existing.OrderID, existing.Message))
-		}
+	resume, err := resumeOrRefuse(existing, o.Force, o.PayAgain)
+	if err != nil {
+		return fail(err)
+	}
+	if resume {
+		p.Resume = existing
+		return p, nil
 	}
 
 	ignore := int64(0)
@@ -192,6 +189,9 @@ func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Pr
 		// The default results sheet of an earlier upload (the first part of
 		// a sheet paid with --skip-invalid) is kept: this one gets its own.
 		if results, err = u.freeResultsPath(ctx, results); err != nil {
+			return fail(err)
+		}
+		if err := payout.MayReplace(results); err != nil {
 			return fail(err)
 		}
 		p.opts.Results = results

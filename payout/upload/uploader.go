@@ -52,7 +52,7 @@ func (u *Uploader) Begin(ctx context.Context, plan *Plan, explicitOrder bool) (*
 	other, err := u.Journal.ByOrder(ctx, plan.OrderID)
 	switch {
 	case err == nil && explicitOrder:
-		return nil, fmt.Errorf("%w: order id %s was already used for %s (batch %s); choose another --order-id", payout.ErrInvalid, plan.OrderID, other.File, other.BatchID)
+		return nil, fmt.Errorf("%w: order id %s was already used for %s (batch %s); choose another --order-id", payout.ErrUsage, plan.OrderID, other.File, other.BatchID)
 	case err == nil:
 		base := plan.OrderID
 		for n := 2; ; n++ {
@@ -92,24 +92,36 @@ func (u *Uploader) Prepare(ctx context.Context, plan *Plan, force, payAgain, exp
 	if err != nil {
 		return nil, false, err
 	}
-	if e != nil {
-		switch {
-		case e.Unfinished():
-			return e, true, nil
-		case e.Status == journal.StatusClosed && !e.ResultsWritten:
-			return e, true, nil // closed, its results sheet still to write
-		case e.Status == journal.StatusClosed && !payAgain:
-			return nil, false, &AlreadyUploaded{Upload: e}
-		case e.Status == journal.StatusMismatch && !force:
-			return nil, false, mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", e.BatchID, e.File, e.OrderID, e.Message)
-		case e.Status == journal.StatusMismatch:
-			if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload; "+e.Message); err != nil {
-				return nil, false, err
-			}
+	resume, err := resumeOrRefuse(e, force, payAgain)
+	if resume || err != nil {
+		return e, resume, err
+	}
+	if e != nil && e.Status == journal.StatusMismatch {
+		if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload; "+e.Message); err != nil {
+			return nil, false, err
 		}
 	}
 	up, err := u.Begin(ctx, plan, explicitOrder)
 	return up, false, err
+}
+
+// resumeOrRefuse says what an earlier upload of the same file in the same
+// pay period (nil for none) means for a new one: resume it (unfinished, or
+// closed with its results sheet still to write), refuse (already paid
+// without payAgain; a batch that did not match its plan without force), or
+// neither: a new upload, which replaces a mismatched batch.
+func resumeOrRefuse(e *journal.Upload, force, payAgain bool) (resume bool, err error) {
+	switch {
+	case e == nil:
+		return false, nil
+	case e.Unfinished(), e.Status == journal.StatusClosed && !e.ResultsWritten:
+		return true, nil
+	case e.Status == journal.StatusClosed && !payAgain:
+		return false, &AlreadyUploaded{Upload: e}
+	case e.Status == journal.StatusMismatch && !force:
+		return false, mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", e.BatchID, e.File, e.OrderID, e.Message)
+	}
+	return false, nil
 }
 
 // run is the state of one run of one upload.
@@ -578,7 +590,7 @@ func (r *run) close(ctx context.Context) error {
 			return jerr
 		}
 		r.up.Status = journal.StatusOpen
-		if unknownStatus && clickpay.IsNotApplied(err) {
+		if unknownStatus && clickpay.IsNotApplied(err) && !clickpay.IsInsufficientBalance(err) {
 			return &StopError{Kind: payout.ErrMismatch, Err: err,
 				Msg:  fmt.Sprintf("batch %s has the status %q, which this tool does not know, and Clickpay refused to close it", r.up.BatchID, b.Status),
 				Hint: "check the batch in the Clickpay dashboard: if it was closed there, its entries are paid from it; 'payroll status " + r.up.BatchID + "' shows them"}
