@@ -151,8 +151,7 @@ var summaryLines = map[string][2]string{
 	"valid":     {"valid:     %d (total %s %s)", "الصحيحة:   %d (الإجمالي %s %s)"},
 	"invalid":   {"invalid:   %d", "الخاطئة:   %d"},
 	"comma":     {"amounts:   read with a %s, as the file writes them", "المبالغ:   قُرئت بفاصلة عشرية (1.250,50) كما يكتبها الملف%.0s"},
-	"warned":    {"warnings:  %d valid rows (paid all the same; see the report)", "تنبيهات:   %d صف صحيح (تُدفع رغم ذلك؛ انظر التقرير)"},
-	"warned1":   {"warnings:  1 valid row (paid all the same; see the report)%.0d", "تنبيهات:   صف صحيح واحد (يُدفع رغم ذلك؛ انظر التقرير)%.0d"},
+	"warned":    {"warnings:  %s (paid all the same; see the report)", "تنبيهات:   %s (تُدفع رغم ذلك؛ انظر التقرير)"},
 	"skipped":   {"skipped:   row %d (%s)", "تم تجاوز:  الصف %d (%s)"},
 	"totalsrow": {"totals row", "صف الإجمالي"},
 }
@@ -172,11 +171,12 @@ func (s Summary) DescribeIn(lang string) []string {
 	if strings.HasPrefix(s.Decimals, "decimal comma") {
 		out = append(out, line("comma", s.Decimals))
 	}
-	switch {
-	case s.Warned == 1:
-		out = append(out, line("warned1", 1))
-	case s.Warned > 1:
-		out = append(out, line("warned", s.Warned))
+	if s.Warned > 0 {
+		n := Plural(s.Warned, "valid row")
+		if lang == "ar" {
+			n = fmt.Sprintf("%d صف صحيح", s.Warned)
+		}
+		out = append(out, line("warned", n))
 	}
 	for _, sk := range s.Skipped {
 		reason := sk.Reason

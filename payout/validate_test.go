@@ -473,7 +473,7 @@ func TestWarningsDoNotBlock(t *testing.T) {
 	if err := res.Err(); err == nil || !strings.Contains(err.Error(), "1 error") {
 		t.Errorf("Err: %v", err)
 	}
-	if !strings.Contains(strings.Join(res.Summary("en").Describe(), "\n"), "warnings:  1 valid row") {
+	if !strings.Contains(strings.Join(res.Summary("en").Describe(), "\n")+"\n", "warnings:  1 valid row (paid all the same; see the report)\n") {
 		t.Errorf("summary %q", res.Summary("en").Describe())
 	}
 	if got := res.InvalidRows(); len(got) != 1 || got[0] != 3 {
