@@ -61,12 +61,12 @@ func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error
 		}
 		since = t
 	}
-	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
+	x, err := g.open(ctx, s, o.KeyFile, o.Sandbox, false)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	rep, err := x.uploader(s, g).AuditFile(ctx, o.File, upload.AuditOptions{Since: since,
+	rep, err := x.AuditFile(ctx, o.File, upload.AuditOptions{Since: since,
 		Check: payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping}})
 	if err != nil {
 		return err

@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"log/slog"
 	"payroll/payout"
 	"payroll/payout/clickpay"
 	"payroll/payout/clickpaysim"
@@ -156,31 +155,10 @@ func first(vals ...string) string {
 	return ""
 }
 
-// sandboxDir holds the sandbox's journal and the simulator's state: the
-// sandbox never writes into the live journal.
-func (s *settings) sandboxDir() string { return filepath.Join(s.StateDir, "sandbox") }
-
-// endpoint names the API an upload goes to, so that a payment made on one
-// is never taken for a payment on another.
-func (s *settings) endpoint(sandbox bool) string {
-	if sandbox {
-		return "sandbox"
-	}
-	return fmt.Sprintf("%s profile %s account %s", strings.TrimRight(s.BaseURL, "/"), s.ProfileID, s.AccountID)
-}
-
-// sandboxConfig is the simulator's configuration for --sandbox and
-// `payroll sandbox`: the same variables as the client, with defaults, its
-// state in the state directory, and PAYROLL_SANDBOX_* settings for demos
-// and tests.
-func (s *settings) sandboxConfig() (clickpaysim.Config, error) {
-	cfg := clickpaysim.Config{
-		ServerKey:   first(s.serverKey, clickpaysim.DefaultServerKey),
-		ProfileID:   first(s.ProfileID, clickpaysim.DefaultProfileID),
-		AccountID:   first(s.AccountID, clickpaysim.DefaultAccountID),
-		StateFile:   filepath.Join(s.sandboxDir(), "sandbox.json"),
-		SettleAfter: 3 * time.Second,
-	}
+// sandboxSim is the simulator's configuration for --sandbox and `payroll
+// sandbox`: PAYROLL_SANDBOX_* settings for demos and tests over defaults.
+func sandboxSim() (clickpaysim.Config, error) {
+	cfg := clickpaysim.Config{SettleAfter: 3 * time.Second}
 	if v := os.Getenv("PAYROLL_SANDBOX_SETTLE"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -211,97 +189,34 @@ func sandboxLatency() time.Duration {
 	return d
 }
 
-// client returns the API client: the real one, or with sandbox a simulator
-// served in-process on a loopback port. stop ends the simulator.
-func (s *settings) client(ctx context.Context, sandbox bool) (c *clickpay.Client, stop func(), err error) {
-	if !sandbox {
-		if s.serverKey == "" {
-			return nil, nil, usageError{errors.New("no server key: set CLICKPAY_SERVER_KEY or name a file holding it with --server-key-file (or server_key_file in --config); or try it out with --sandbox")}
-		}
-		c, err := clickpay.New(clickpay.Config{BaseURL: s.BaseURL, ServerKey: s.serverKey, ProfileID: s.ProfileID, AccountID: s.AccountID,
-			Timeout: s.Timeout, Paths: s.Paths})
+// setup is what the library needs to open the pipeline: the state
+// directory and the API (Clickpay's, or the sandbox's).
+func (s *settings) setup(sandbox, journalOnly bool, log *slog.Logger) (upload.Setup, error) {
+	st := upload.Setup{StateDir: s.StateDir, Sandbox: sandbox, JournalOnly: journalOnly, Log: log,
+		Clickpay: clickpay.Config{BaseURL: s.BaseURL, ServerKey: s.serverKey, ProfileID: s.ProfileID, AccountID: s.AccountID,
+			Timeout: s.Timeout, Paths: s.Paths}}
+	if sandbox {
+		sim, err := sandboxSim()
 		if err != nil {
-			return nil, nil, usageError{err}
+			return st, err
 		}
-		return c, func() {}, nil
+		st.Sim, st.SimLatency = sim, sandboxLatency()
 	}
-	cfg, err := s.sandboxConfig()
-	if err != nil {
-		return nil, nil, err
-	}
-	sim, err := clickpaysim.New(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	base, stop, err := clickpaysim.Serve(sim, sandboxLatency())
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err = clickpay.New(clickpay.Config{BaseURL: base, ServerKey: cfg.ServerKey, ProfileID: cfg.ProfileID, AccountID: cfg.AccountID,
-		Timeout: s.Timeout, Paths: s.Paths})
-	if err != nil {
-		stop()
-		return nil, nil, err
-	}
-	return c, stop, nil
+	return st, nil
 }
 
-// session is what a command that pays or tracks needs: the settings, the
-// journal and, unless it only reads the journal, an API client.
-type session struct {
-	*settings
-	journal  *journal.Journal
-	client   *clickpay.Client
-	stop     func()
-	sandbox  bool
-	Endpoint string
-}
-
-// open resolves the settings and opens the journal, and with withClient the
-// API client (the sandbox's when sandbox is set).
-func (g *globals) open(ctx context.Context, keyFile string, sandbox, withClient bool) (*session, error) {
+// open resolves the settings and opens the pipeline: the journal and,
+// unless journalOnly, the API (the sandbox's when sandbox is set).
+func (g *globals) open(ctx context.Context, s *streams, keyFile string, sandbox, journalOnly bool) (*upload.Service, error) {
 	st, err := g.settings(keyFile)
 	if err != nil {
 		return nil, err
 	}
-	x := &session{settings: st, stop: func() {}, sandbox: sandbox, Endpoint: st.endpoint(sandbox)}
-	if withClient {
-		if x.client, x.stop, err = st.client(ctx, sandbox); err != nil {
-			return nil, err
-		}
-	}
-	dir := st.StateDir
-	if sandbox {
-		dir = st.sandboxDir()
-	}
-	if x.journal, err = journal.Open(dir); err != nil {
-		x.stop()
+	setup, err := st.setup(sandbox, journalOnly, g.logger(s.Err))
+	if err != nil {
 		return nil, err
 	}
-	return x, nil
-}
-
-// Close closes the journal and stops an in-process sandbox.
-func (x *session) Close() {
-	x.journal.Close()
-	x.stop()
-}
-
-// uploader returns an uploader on the session's client and journal.
-func (x *session) uploader(s *streams, g *globals) *upload.Uploader {
-	u := &upload.Uploader{Journal: x.journal, Log: g.logger(s.Err)}
-	if x.client != nil {
-		u.API = x.client
-	}
-	return u
-}
-
-// which says which journal a command reads, for people.
-func (x *session) which() string {
-	if x.sandbox {
-		return "sandbox journal " + x.journal.Path()
-	}
-	return "journal " + x.journal.Path()
+	return upload.Open(ctx, setup)
 }
 
 // printJSON writes v as indented JSON on stdout.

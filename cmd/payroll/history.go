@@ -21,19 +21,19 @@ plan, or was replaced with --force) is marked: it pays nothing unless someone
 closes it in the Clickpay dashboard.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			x, err := g.open(cmd.Context(), "", sandbox, false)
+			x, err := g.open(cmd.Context(), s, "", sandbox, true)
 			if err != nil {
 				return err
 			}
 			defer x.Close()
-			lines, err := upload.History(cmd.Context(), x.journal)
+			lines, err := upload.History(cmd.Context(), x.Journal)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return printJSON(s, lines)
 			}
-			g.say(s, "%s", x.which())
+			g.say(s, "%s", x.Which())
 			if len(lines) == 0 {
 				fmt.Fprintln(s.Out, "no uploads yet")
 				return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"payroll/payout/clickpaysim"
+	"payroll/payout/upload"
 )
 
 type sandboxOptions struct {
@@ -39,10 +40,12 @@ entries end Failed), PAYROLL_SANDBOX_LATENCY (delay before each answer).`,
 			if err != nil {
 				return err
 			}
-			cfg, err := st.sandboxConfig()
+			cfg, err := sandboxSim()
 			if err != nil {
 				return err
 			}
+			cfg.ServerKey, cfg.ProfileID, cfg.AccountID = st.serverKey, st.ProfileID, st.AccountID
+			cfg.StateFile = upload.SandboxStateFile(st.StateDir)
 			sim, err := clickpaysim.New(cfg)
 			if err != nil {
 				return err

@@ -48,19 +48,19 @@ every transfer is Paid, Failed or Rejected.`,
 
 func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) error {
 	ctx := cmd.Context()
-	x, err := g.open(ctx, o.KeyFile, o.Sandbox, true)
+	x, err := g.open(ctx, s, o.KeyFile, o.Sandbox, false)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	g.say(s, "%s", x.which())
-	rep, foreign, err := x.uploader(s, g).Status(ctx, o.BatchID, upload.StatusOptions{Results: o.Results, Wait: o.Wait, Every: o.Every,
+	g.say(s, "%s", x.Which())
+	rep, foreign, err := x.Status(ctx, o.BatchID, upload.StatusOptions{Results: o.Results, Wait: o.Wait, Every: o.Every,
 		Waiting: func(final, all int) { g.say(s, "waiting: %d of %d transfers final", final, all) }})
 	if err != nil {
 		return err
 	}
 	if foreign != nil {
-		return printForeign(s, g, o, x.which(), foreign)
+		return printForeign(s, g, o, x.Which(), foreign)
 	}
 	if o.JSON {
 		return printJSON(s, rep)

@@ -105,23 +105,23 @@ func runUpload(ctx context.Context, s *streams, g *globals, o *uploadOptions) er
 	}
 	// A dry run needs no credentials: without them it compares with the
 	// journal only, and says so.
-	withClient := true
+	journalOnly := false
 	if o.DryRun && !o.Sandbox {
 		if st, err := g.settings(o.KeyFile); err == nil && st.serverKey == "" {
-			withClient = false
+			journalOnly = true
 		}
 	}
-	x, err := g.open(ctx, o.KeyFile, o.Sandbox, withClient)
+	x, err := g.open(ctx, s, o.KeyFile, o.Sandbox, journalOnly)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	u := x.uploader(s, g)
+	u := x.Uploader
 	p, err := u.PrepareFile(ctx, o.File, upload.Options{
 		Check:  payout.FileOptions{Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping, Check: payout.CheckOptions{AllowDuplicates: o.AllowDuplicates}},
 		Report: payout.ReportOptions{Path: o.Report, Lang: o.Lang}, Period: o.Period, Endpoint: x.Endpoint,
 		SkipInvalid: o.SkipInvalid, Force: o.Force, PayAgain: o.PayAgain, OrderID: o.OrderID, PageSize: o.PageSize,
-		Results: o.Results, AskServer: x.client != nil,
+		Results: o.Results, AskServer: x.API != nil,
 	})
 	if p != nil && p.Result != nil {
 		printPrepared(s, g, x, o, p, err)
@@ -183,7 +183,7 @@ func plannedCount(p *upload.Prepared) (int, payout.Amount) {
 
 // printPrepared shows what the check and the comparison with the pay
 // period found: invalid rows, rows already paid, payments in other periods.
-func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *upload.Prepared, err error) {
+func printPrepared(s *streams, g *globals, x *upload.Service, o *uploadOptions, p *upload.Prepared, err error) {
 	res := p.Result
 	sum := res.Summary(o.Lang)
 	sum.Reports = p.Reports
@@ -219,9 +219,9 @@ func printPrepared(s *streams, g *globals, x *session, o *uploadOptions, p *uplo
 		return
 	}
 	if c.Asked && c.NoSearch {
-		fmt.Fprintf(s.Err, "note: this Clickpay server cannot search earlier payments, so the %s is the only record of earlier uploads\n", x.which())
+		fmt.Fprintf(s.Err, "note: this Clickpay server cannot search earlier payments, so the %s is the only record of earlier uploads\n", x.Which())
 	} else if !c.Asked {
-		fmt.Fprintf(s.Err, "note: without credentials the server was not asked; compared with the %s only\n", x.which())
+		fmt.Fprintf(s.Err, "note: without credentials the server was not asked; compared with the %s only\n", x.Which())
 	}
 	if len(c.Paid) > 0 {
 		verb := say(o.Lang, "leftpaid")
