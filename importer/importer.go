@@ -41,6 +41,10 @@ type Options struct {
 	// TempDir is where the XLSX reader may unpack large sheets; "" is the
 	// system's temporary folder.
 	TempDir string
+	// Name is the file's name for messages and for a CSV file's sheet when
+	// the bytes are read from another path (a private copy); "" is the
+	// path.
+	Name string
 }
 
 // Limits bound the work a file can cause, so that a hostile or broken file
@@ -174,7 +178,8 @@ var ErrUnsupported = errors.New("unsupported file format")
 
 // Workbook is an opened file. Call Close when done.
 type Workbook struct {
-	path     string
+	path     string // read from
+	name     string // shown
 	format   Format
 	encoding string
 	delim    rune
@@ -183,8 +188,9 @@ type Workbook struct {
 	opts     Options
 }
 
-// Path returns the file name the workbook was opened from.
-func (w *Workbook) Path() string { return w.path }
+// Path returns the file's name: Options.Name, or the path it was opened
+// from.
+func (w *Workbook) Path() string { return w.name }
 
 // Format returns the detected format.
 func (w *Workbook) Format() Format { return w.format }
@@ -229,13 +235,23 @@ type Rows interface {
 
 // Open opens path and detects its format from its first bytes, not only its
 // extension.
-func Open(path string, opts Options) (*Workbook, error) {
+func Open(path string, opts Options) (_ *Workbook, err error) {
+	name := path
+	if opts.Name != "" {
+		name = opts.Name
+		defer func() {
+			var e *Error
+			if errors.As(err, &e) && e.Path == path {
+				e.Path = name
+			}
+		}()
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, &Error{Path: path, Msg: "this is a folder, not a file; name the spreadsheet inside it", Err: ErrUnsupported}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{Path: path, Msg: openMessage(err), Err: err}
+		return nil, &Error{Path: path, Msg: OpenMessage(err), Err: err}
 	}
 	head := make([]byte, 4096)
 	n, err := io.ReadFull(f, head)
@@ -245,7 +261,7 @@ func Open(path string, opts Options) (*Workbook, error) {
 	}
 	head = head[:n]
 	opts.Limits = opts.Limits.withDefaults()
-	w := &Workbook{path: path, opts: opts}
+	w := &Workbook{path: path, name: name, opts: opts}
 	switch sniff(head) {
 	case "zip":
 		if bytes.Contains(head, []byte("application/vnd.oasis.opendocument")) {
@@ -293,7 +309,7 @@ func Open(path string, opts Options) (*Workbook, error) {
 		if w.delim == '\t' {
 			w.format = FormatTSV
 		}
-		w.sheets = []string{strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))}
+		w.sheets = []string{strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))}
 	}
 	return w, nil
 }
@@ -302,9 +318,9 @@ func Open(path string, opts Options) (*Workbook, error) {
 // the name is ignored.
 func (w *Workbook) Rows(sheet string) (Rows, error) {
 	if w.format == FormatXLSX {
-		return w.xlsx.rows(w.path, sheet, w.opts.Limits)
+		return w.xlsx.rows(w.name, sheet, w.opts.Limits)
 	}
-	return openText(w.path, w.encoding, w.delim, w.opts.Limits)
+	return openText(w.path, w.name, w.encoding, w.delim, w.opts.Limits)
 }
 
 // wholeFileEncoding decides between UTF-8 and Windows-1256 from every byte
@@ -349,7 +365,8 @@ func sniff(head []byte) string {
 	return "text"
 }
 
-func openMessage(err error) string {
+// OpenMessage says for people why a file could not be opened.
+func OpenMessage(err error) string {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return "no such file; check the name and the folder"

@@ -231,10 +231,10 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func openText(path, enc string, delim rune, l Limits) (Rows, error) {
+func openText(path, name, enc string, delim rune, l Limits) (Rows, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{Path: path, Msg: openMessage(err), Err: err}
+		return nil, &Error{Path: name, Msg: OpenMessage(err), Err: err}
 	}
 	guard := &lineGuard{r: bufio.NewReader(f), limit: l.Line}
 	r := csv.NewReader(decodingReader(guard, enc))
@@ -242,7 +242,7 @@ func openText(path, enc string, delim rune, l Limits) (Rows, error) {
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = false
-	return &textRows{path: path, f: f, r: r, limits: l, guard: guard}, nil
+	return &textRows{path: name, f: f, r: r, limits: l, guard: guard}, nil
 }
 
 func (t *textRows) Next() bool {

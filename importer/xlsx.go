@@ -64,7 +64,8 @@ func openXLSX(path string, opts Options) (*xlsxBook, error) {
 
 func (b *xlsxBook) close() error { return b.f.Close() }
 
-func (b *xlsxBook) rows(path, sheet string, l Limits) (Rows, error) {
+// rows reads a sheet; errors name the file as the person knows it (name).
+func (b *xlsxBook) rows(name, sheet string, l Limits) (Rows, error) {
 	if sheet == "" {
 		sheet = b.sheets[0]
 	}
@@ -76,13 +77,13 @@ func (b *xlsxBook) rows(path, sheet string, l Limits) (Rows, error) {
 		}
 	}
 	if !found {
-		return nil, &Error{Path: path, Msg: fmt.Sprintf("there is no sheet named %q; the sheets are: %s", sheet, strings.Join(b.sheets, ", "))}
+		return nil, &Error{Path: name, Msg: fmt.Sprintf("there is no sheet named %q; the sheets are: %s", sheet, strings.Join(b.sheets, ", "))}
 	}
 	r, err := b.f.Rows(sheet)
 	if err != nil {
-		return nil, &Error{Path: path, Msg: fmt.Sprintf("sheet %q cannot be read: %v", sheet, err), Err: err}
+		return nil, &Error{Path: name, Msg: fmt.Sprintf("sheet %q cannot be read: %v", sheet, err), Err: err}
 	}
-	return &xlsxRows{path: path, r: r, limits: l}, nil
+	return &xlsxRows{path: name, r: r, limits: l}, nil
 }
 
 type xlsxRows struct {

@@ -12,6 +12,9 @@ type Options struct {
 	Sheet    string // "" picks the first sheet with a recognisable header row
 	Encoding string // forces a CSV encoding (see importer.Options)
 	File     *File  // a mapping file, or nil for the built-in aliases
+	// Name is the file's name for messages when the bytes are read from
+	// another path (a private copy); "" is the path.
+	Name string
 }
 
 // Reader streams the records of a sheet, after its header row.
@@ -30,7 +33,7 @@ type Reader struct {
 // columns. The error is an *importer.Error for files that cannot be read, or
 // a plain error saying why no header row was found.
 func Open(path string, opts Options) (*Reader, error) {
-	wb, err := importer.Open(path, importer.Options{Encoding: opts.Encoding})
+	wb, err := importer.Open(path, importer.Options{Encoding: opts.Encoding, Name: opts.Name})
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,11 @@ type FileOptions struct {
 // error is for a file that cannot be read at all (an *importer.Error or a
 // mapping file error); problems with rows are in the Result.
 func CheckFile(ctx context.Context, path string, opts FileOptions) (*Result, error) {
+	return checkFile(ctx, path, path, opts)
+}
+
+// checkFile reads the bytes at path as the file called name.
+func checkFile(ctx context.Context, path, name string, opts FileOptions) (*Result, error) {
 	var mf *mapping.File
 	if opts.MappingFile != "" {
 		var err error
@@ -30,7 +35,7 @@ func CheckFile(ctx context.Context, path string, opts FileOptions) (*Result, err
 			return nil, &importer.Error{Path: opts.MappingFile, Msg: strings.TrimPrefix(err.Error(), "mapping file "+opts.MappingFile+": "), Err: err}
 		}
 	}
-	r, err := mapping.Open(path, mapping.Options{Sheet: opts.Sheet, Encoding: opts.Encoding, File: mf})
+	r, err := mapping.Open(path, mapping.Options{Sheet: opts.Sheet, Encoding: opts.Encoding, File: mf, Name: name})
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +44,7 @@ func CheckFile(ctx context.Context, path string, opts FileOptions) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	res.Input = path
+	res.Input, res.read = name, path
 	res.Format = r.Workbook().Format()
 	res.Encoding = r.Workbook().Encoding()
 	return res, nil
@@ -92,7 +97,10 @@ func (r *Result) WriteReports(opts ReportOptions) ([]string, error) {
 	written := []string{path}
 	if r.Format == importer.FormatXLSX {
 		marked := MarkedPath(r.Input)
-		if err := MarkWorkbook(r.Input, r.Mapping.Sheet, marked, r.Problems, opts.Lang); err != nil {
+		if err := CheckOutput(marked, r.Input); err != nil {
+			return written, err
+		}
+		if err := MarkWorkbook(r.source(), r.Mapping.Sheet, marked, r.Problems, opts.Lang); err != nil {
 			return written, err
 		}
 		written = append(written, marked)
@@ -189,4 +197,12 @@ func (s Summary) DescribeIn(lang string) []string {
 		out = append(out, fmt.Sprintf("  %-24s %d", c.Code, c.Count))
 	}
 	return out
+}
+
+// source is where the checked bytes are.
+func (r *Result) source() string {
+	if r.read != "" {
+		return r.read
+	}
+	return r.Input
 }

@@ -100,7 +100,8 @@ type CheckOptions struct {
 
 // Result is the outcome of checking a whole sheet.
 type Result struct {
-	Input    string
+	Input    string // the file's name
+	read     string // where its bytes were read from, when not Input
 	Format   importer.Format
 	Encoding string // of a CSV or TSV file: utf-8, utf-16le, utf-16be, windows-1256
 	Mapping  *mapping.Mapping

@@ -12,8 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -68,20 +66,6 @@ func (p *Plan) Page(i int) []payout.Request {
 		out = append(out, l.Request)
 	}
 	return out
-}
-
-// HashFile returns the SHA-256 of a file's content, in hex.
-func HashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // DefaultOrderID is payroll-<YYYYMMDD>-<first 10 hex of the file's SHA-256>.

@@ -369,7 +369,12 @@ type AuditReport struct {
 // once (see Audit). Rows paid twice, never sent or failed are Flagged.
 func (u *Uploader) AuditFile(ctx context.Context, path string, o AuditOptions) (*AuditReport, error) {
 	o.Check.Check.AllowDuplicates = true
-	res, err := payout.CheckFile(ctx, path, o.Check)
+	cp, err := payout.FileSource(path).Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer cp.Remove()
+	res, err := payout.CheckCopy(ctx, cp, o.Check)
 	if err != nil {
 		return nil, err
 	}
@@ -378,11 +383,7 @@ func (u *Uploader) AuditFile(ctx context.Context, path string, o AuditOptions) (
 	}
 	since := o.Since
 	if since.IsZero() {
-		hash, err := HashFile(path)
-		if err != nil {
-			return nil, err
-		}
-		if since, err = u.AuditSince(ctx, hash, o.Now); err != nil {
+		if since, err = u.AuditSince(ctx, cp.Hash, o.Now); err != nil {
 			return nil, err
 		}
 	}

@@ -81,6 +81,19 @@ func (p *Prepared) Close() {
 // or payout.ErrResumable; the Prepared is returned with them whenever the
 // file was checked, so that a front end can show why.
 func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Prepared, error) {
+	return u.PrepareSource(ctx, payout.FileSource(path), o)
+}
+
+// PrepareSource is PrepareFile for a file on disk or a reader with a name
+// (an upload from the web page). The bytes are read once, into a private
+// copy, and hashed in the same pass: what is checked is what is hashed and
+// planned. The journal names the file by its absolute path (or the
+// reader's name).
+func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Options) (*Prepared, error) {
+	path := src.Name
+	if path == "" {
+		path = src.Path
+	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
@@ -93,15 +106,19 @@ func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Pr
 	if o.PageSize == 0 {
 		o.PageSize = DefaultPageSize
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
+	abs := path
+	if src.Reader == nil {
+		var err error
+		if abs, err = filepath.Abs(src.Path); err != nil {
+			return nil, err
+		}
 	}
 	results := o.Results
 	if results == "" {
 		results = DefaultResultsPath(abs)
 	}
-	if results, err = filepath.Abs(results); err != nil {
+	results, err := filepath.Abs(results)
+	if err != nil {
 		return nil, err
 	}
 	for _, out := range []string{o.Report.Path, results} {
@@ -123,16 +140,19 @@ func (u *Uploader) PrepareFile(ctx context.Context, path string, o Options) (*Pr
 		return p, err
 	}
 
-	res, err := payout.CheckFile(ctx, path, o.Check)
+	cp, err := payout.Source{Name: path, Path: src.Path, Reader: src.Reader}.Snapshot()
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	defer cp.Remove()
+	res, err := payout.CheckCopy(ctx, cp, o.Check)
 	if err != nil {
 		p.Close()
 		return nil, err
 	}
 	p.Result = res
-	hash, err := HashFile(path)
-	if err != nil {
-		return fail(err)
-	}
+	hash := cp.Hash
 	existing, err := u.Existing(ctx, hash, o.Period, o.Endpoint)
 	if err != nil {
 		return fail(err)
