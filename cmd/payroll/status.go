@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"payroll/payout/clickpay"
+	"payroll/payout"
 	"payroll/payout/upload"
 )
 
@@ -91,10 +91,10 @@ func printForeign(s *streams, g *globals, o *statusOptions, journal string, f *u
 	b := f.Batch
 	g.say(s, "batch %s is not in the %s: showing Clickpay's view only (no results sheet)", o.BatchID, journal)
 	if o.JSON {
-		return printJSON(s, map[string]any{"batch_id": b.BatchID, "order_id": b.OrderID, "status": b.Status, "count": b.Count, "total": b.Total, "counts": f.Counts})
+		return printJSON(s, map[string]any{"batch_id": b.ID, "order_id": b.OrderID, "status": b.Status, "count": b.Count, "total": b.Total, "counts": f.Counts})
 	}
-	fmt.Fprintf(s.Out, "batch %s (order %s, %s): %d entries, SAR %s\n", b.BatchID, b.OrderID, b.Status, b.Count, b.Total.Grouped())
-	if clickpay.BatchOpen(b.Status) {
+	fmt.Fprintf(s.Out, "batch %s (order %s, %s): %d entries, SAR %s\n", b.ID, b.OrderID, b.Status, b.Count, b.Total.Grouped())
+	if payout.BatchOpen(b.Status) {
 		fmt.Fprintln(s.Out, "this batch is open: it was never closed, so nothing of it is paid unless it is closed")
 	}
 	for _, st := range []string{"Pending", "Paid", "Failed", "Rejected"} {
@@ -103,7 +103,7 @@ func printForeign(s *streams, g *globals, o *statusOptions, journal string, f *u
 		}
 	}
 	for _, e := range f.Failed {
-		fmt.Fprintf(s.Out, "entry %s: %s %s SAR %s: %s %s\n", e.EntryID, e.Name, e.IBAN, e.Amount.Grouped(), e.Status, e.ProtocolMessage)
+		fmt.Fprintf(s.Out, "entry %s: %s %s SAR %s: %s %s\n", e.ID, e.Name, e.IBAN, e.Amount.Grouped(), e.Status, e.Message)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func req(i int, amount payout.Amount) payout.Request {
 }
 
 // d is an amount of ours as the server's Decimal.
-func d(a payout.Amount) clickpay.Decimal { return clickpay.DecimalOf(a) }
+func d(a payout.Amount) payout.Decimal { return payout.DecimalOf(a) }
 
 type env struct {
 	sim    *clickpaysim.Server

@@ -73,7 +73,7 @@ func TestServerAmountsReadLiberally(t *testing.T) {
 		{`"n/a"`, "n/a", 0, false},
 	}
 	for _, tt := range tests {
-		var d clickpay.Decimal
+		var d payout.Decimal
 		if err := json.Unmarshal([]byte(tt.in), &d); err != nil {
 			t.Errorf("%s: %v", tt.in, err)
 			continue
@@ -158,17 +158,17 @@ func TestServerMessageQuotingTheKey(t *testing.T) {
 
 func TestBatchStatusWords(t *testing.T) {
 	for _, s := range []string{"New", "Open", "new", " Open "} {
-		if !clickpay.BatchOpen(s) || clickpay.BatchClosed(s) {
+		if !payout.BatchOpen(s) || payout.BatchClosed(s) {
 			t.Errorf("%q should be open", s)
 		}
 	}
 	for _, s := range []string{"Closed", "Completed", "Processing", "Approved"} {
-		if clickpay.BatchOpen(s) || !clickpay.BatchClosed(s) {
+		if payout.BatchOpen(s) || !payout.BatchClosed(s) {
 			t.Errorf("%q should be closed", s)
 		}
 	}
 	for _, s := range []string{"", "Draft", "Pending", "Whatever"} {
-		if clickpay.BatchClosed(s) {
+		if payout.BatchClosed(s) {
 			t.Errorf("the unknown word %q was taken as closed", s)
 		}
 	}

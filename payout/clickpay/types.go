@@ -99,36 +99,6 @@ const (
 	StatusRejected  = "Rejected"
 )
 
-// Final reports whether an entry's status will not change any more.
-func Final(status string) bool {
-	switch strings.ToLower(status) {
-	case "paid", "failed", "rejected":
-		return true
-	}
-	return false
-}
-
-// BatchOpen reports whether a batch status means the batch is open: it
-// takes more requests and is not closed.
-func BatchOpen(status string) bool {
-	switch strings.ToLower(strings.TrimSpace(status)) {
-	case "new", "open":
-		return true
-	}
-	return false
-}
-
-// BatchClosed reports whether a batch status is a word known to mean that
-// the batch was closed (submitted for approval and processing). An unknown
-// word is not taken as closed.
-func BatchClosed(status string) bool {
-	switch strings.ToLower(strings.TrimSpace(status)) {
-	case "closed", "completed", "processing", "processed", "approved", "submitted", "pending approval", "pending_approval":
-		return true
-	}
-	return false
-}
-
 // NewBatch is the body of the create-batch call.
 type NewBatch struct {
 	ProfileID ID               `json:"profile_id"`
@@ -172,16 +142,16 @@ type SearchEntries struct {
 
 // Batch is a batch as the API returns it.
 type Batch struct {
-	BatchID   ID      `json:"batch_id"`
-	ProfileID ID      `json:"profile_id"`
-	AccountID ID      `json:"account_id"`
-	Currency  string  `json:"currency"`
-	Total     Decimal `json:"total"`
-	Count     Count   `json:"count"`
-	OrderID   string  `json:"order_id"`
-	Status    string  `json:"status"`
-	Trace     string  `json:"trace"`
-	Entries   []Entry `json:"-"`
+	BatchID   ID             `json:"batch_id"`
+	ProfileID ID             `json:"profile_id"`
+	AccountID ID             `json:"account_id"`
+	Currency  string         `json:"currency"`
+	Total     payout.Decimal `json:"total"`
+	Count     Count          `json:"count"`
+	OrderID   string         `json:"order_id"`
+	Status    string         `json:"status"`
+	Trace     string         `json:"trace"`
+	Entries   []Entry        `json:"-"`
 }
 
 // UnmarshalJSON reads the batch and its entries under "requests" or "entries".
@@ -202,16 +172,16 @@ func (b *Batch) UnmarshalJSON(data []byte) error {
 
 // Entry is one payout inside a batch.
 type Entry struct {
-	EntryID           ID      `json:"entry_id"`
-	BatchID           ID      `json:"batch_id"`
-	MerchantReference string  `json:"merchant_reference"`
-	Amount            Decimal `json:"amount"`
-	Fee               Decimal `json:"fee"`
-	Total             Decimal `json:"total"`
-	Name              string  `json:"beneficiary_name"`
-	IBAN              string  `json:"beneficiary_account_number"`
-	Status            string  `json:"status"`
-	ProtocolMessage   string  `json:"protocol_message"`
+	EntryID           ID             `json:"entry_id"`
+	BatchID           ID             `json:"batch_id"`
+	MerchantReference string         `json:"merchant_reference"`
+	Amount            payout.Decimal `json:"amount"`
+	Fee               payout.Decimal `json:"fee"`
+	Total             payout.Decimal `json:"total"`
+	Name              string         `json:"beneficiary_name"`
+	IBAN              string         `json:"beneficiary_account_number"`
+	Status            string         `json:"status"`
+	ProtocolMessage   string         `json:"protocol_message"`
 }
 
 // entryAnswer is the answer of the single-entry query: the flat entry

@@ -29,7 +29,7 @@ func BenchmarkUpload2000(b *testing.B) {
 		}
 		plan, _ := upload.NewPlan("f", strings.Repeat("cd", 32), "2026-03", fmt.Sprint("bench-", b.N), fresh(lines(2000)), 100)
 		b.StartTimer()
-		u := &upload.Uploader{API: client, Journal: j}
+		u := &upload.Uploader{API: client.Payouts(), Journal: j}
 		up, _, err := u.Prepare(context.Background(), plan, false, false, false)
 		if err != nil {
 			b.Fatal(err)

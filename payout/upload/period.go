@@ -2,7 +2,6 @@ package upload
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"payroll/mapping"
 	"payroll/payout"
-	"payroll/payout/clickpay"
 	"payroll/payout/journal"
 )
 
@@ -127,7 +125,7 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 				continue
 			}
 			amount, _ := e.Amount.Amount()
-			byIBAN[e.IBAN] = append(byIBAN[e.IBAN], &payment{Prior: Prior{Period: o.Period, BatchID: string(e.BatchID), OrderID: found.orders[e.BatchID],
+			byIBAN[e.IBAN] = append(byIBAN[e.IBAN], &payment{Prior: Prior{Period: o.Period, BatchID: e.BatchID, OrderID: found.orders[e.BatchID],
 				Amount: amount, Status: e.Status, OnServer: true, Open: found.open[e.BatchID]}})
 		}
 	}
@@ -202,9 +200,9 @@ func (c *Comparison) Problems() []payout.Problem {
 
 // found is what the server holds for a period that the journal does not.
 type found struct {
-	entries  []clickpay.Entry
-	orders   map[clickpay.ID]string
-	open     map[clickpay.ID]bool
+	entries  []payout.Entry
+	orders   map[string]string
+	open     map[string]bool
 	noSearch bool
 }
 
@@ -220,11 +218,11 @@ const sampleEvery = 33
 // lost journal), every row's; each batch found is queried in full; and
 // after an entry that failed, the next occurrence's reference.
 func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period string, known map[string]bool, lastOcc map[string]int) (*found, error) {
-	f := &found{orders: map[clickpay.ID]string{}, open: map[clickpay.ID]bool{}}
+	f := &found{orders: map[string]string{}, open: map[string]bool{}}
 	if len(lines) == 0 {
 		return f, nil
 	}
-	queried := map[clickpay.ID]bool{}
+	queried := map[string]bool{}
 	searched := map[string]bool{}
 	occs := map[string]int{} // highest occurrence of an IBAN seen on the server
 	var search func(iban string, occ int) error
@@ -235,8 +233,7 @@ func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period
 		}
 		searched[ref] = true
 		entries, err := u.API.Search(ctx, ref)
-		var ce *clickpay.Error
-		if errors.As(err, &ce) && ce.HTTPStatus == 404 {
+		if payout.IsCall(err, payout.CallNoSearch) {
 			f.noSearch = true
 			return nil
 		}
@@ -253,7 +250,7 @@ func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period
 				f.entries = append(f.entries, e)
 				continue
 			}
-			if known[string(e.BatchID)] || queried[e.BatchID] {
+			if known[e.BatchID] || queried[e.BatchID] {
 				continue
 			}
 			queried[e.BatchID] = true
@@ -262,7 +259,7 @@ func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period
 				return resumable(err, "could not read batch %s, found on the server for this period", e.BatchID)
 			}
 			f.orders[e.BatchID] = b.OrderID
-			f.open[e.BatchID] = !clickpay.BatchClosed(b.Status)
+			f.open[e.BatchID] = !payout.BatchClosed(b.Status)
 			for _, be := range b.Entries {
 				be.BatchID = e.BatchID
 				f.entries = append(f.entries, be)

@@ -95,7 +95,7 @@ func (o *office) options(period string) upload.Options {
 
 // prepare runs PrepareFile with an uploader on journal j.
 func (o *office) prepare(j *journal.Journal, path string, opts upload.Options) (*upload.Uploader, *upload.Prepared, error) {
-	u := &upload.Uploader{API: o.client, Journal: j}
+	u := &upload.Uploader{API: o.client.Payouts(), Journal: j}
 	p, err := u.PrepareFile(context.Background(), path, opts)
 	return u, p, err
 }
@@ -123,7 +123,7 @@ func (o *office) paidOnServer(people []person) map[string]int {
 		if err != nil {
 			break
 		}
-		if !clickpay.BatchClosed(b.Status) {
+		if !payout.BatchClosed(b.Status) {
 			continue
 		}
 		for _, e := range b.Entries {
@@ -307,7 +307,7 @@ func TestUnknownOpenStatusIsNotClosed(t *testing.T) {
 			t.Errorf("%s: %d close calls", word, o.sim.Calls("close"))
 		}
 		b, _ := o.client.Query(context.Background(), "1001")
-		if !clickpay.BatchClosed(b.Status) {
+		if !payout.BatchClosed(b.Status) {
 			t.Errorf("%s: the batch is %s", word, b.Status)
 		}
 	}
@@ -449,7 +449,7 @@ func TestOutputsNeverReplaceTheInput(t *testing.T) {
 // error, never a loop.
 func TestBeginStopsOnJournalErrors(t *testing.T) {
 	o := newOffice(t, clickpaysim.Config{}, clickpay.Paths{})
-	u := &upload.Uploader{API: o.client, Journal: o.j}
+	u := &upload.Uploader{API: o.client.Payouts(), Journal: o.j}
 	plan, err := upload.NewPlan("/f.csv", strings.Repeat("ef", 32), "2026-03", "payroll-20260301-efefefefef", fresh(lines(2)), 2)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@
 package upload
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -16,18 +15,11 @@ import (
 	"time"
 
 	"payroll/payout"
-	"payroll/payout/clickpay"
 	"payroll/payout/journal"
 )
 
-// API is the part of the Clickpay client the uploader uses.
-type API interface {
-	NewBatch(ctx context.Context, orderID string, page []payout.Request) (*clickpay.Batch, error)
-	Add(ctx context.Context, batchID clickpay.ID, orderID string, page []payout.Request) (*clickpay.Batch, error)
-	Close(ctx context.Context, batchID clickpay.ID, count int, total payout.Amount) (*clickpay.Batch, error)
-	Query(ctx context.Context, batchID clickpay.ID) (*clickpay.Batch, error)
-	Search(ctx context.Context, merchantReference string) ([]clickpay.Entry, error)
-}
+// API is what the uploader needs of a payouts API: a payout.Provider.
+type API = payout.Provider
 
 // DefaultPageSize is how many requests go in one call by default.
 const DefaultPageSize = 100

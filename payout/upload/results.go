@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"payroll/payout"
-	"payroll/payout/clickpay"
 	"payroll/payout/journal"
 )
 
@@ -147,7 +146,7 @@ func CountStatuses(results []ResultRow) []StatusCount {
 // AllFinal reports whether every row has a final status.
 func AllFinal(results []ResultRow) bool {
 	for _, r := range results {
-		if !clickpay.Final(r.Status) {
+		if !payout.EntryFinal(r.Status) {
 			return false
 		}
 	}
@@ -323,7 +322,7 @@ func (u *Uploader) Audit(ctx context.Context, lines []payout.Line, since time.Ti
 			switch {
 			case failed(c.row.Status):
 				failedN++
-			case strings.EqualFold(c.row.Status, clickpay.StatusPaid):
+			case payout.EntryPaid(c.row.Status):
 				active++
 			default:
 				active++

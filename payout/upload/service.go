@@ -95,7 +95,7 @@ func openAPI(s Setup) (API, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: %v", payout.ErrUsage, err)
 		}
-		return c, func() {}, nil
+		return c.Payouts(), func() {}, nil
 	}
 	cfg := s.Sim
 	cfg.ServerKey = first(s.Clickpay.ServerKey, cfg.ServerKey, clickpaysim.DefaultServerKey)
@@ -117,7 +117,7 @@ func openAPI(s Setup) (API, func(), error) {
 		stop()
 		return nil, nil, err
 	}
-	return c, stop, nil
+	return c.Payouts(), stop, nil
 }
 
 // SandboxStateFile is the simulator's state file inside a state directory.

@@ -30,7 +30,7 @@ func TestReaderSourceIsHashedAsRead(t *testing.T) {
 	opts := o.options("2026-03")
 	opts.Report.Path = filepath.Join(o.dir, "march.errors.csv")
 	opts.Results = filepath.Join(o.dir, "march.results.xlsx")
-	u := &upload.Uploader{API: o.client, Journal: o.j}
+	u := &upload.Uploader{API: o.client.Payouts(), Journal: o.j}
 	p, err := u.PrepareSource(context.Background(), payout.Source{Name: "march.csv", Reader: strings.NewReader(string(b))}, opts)
 	if err != nil {
 		t.Fatal(err)

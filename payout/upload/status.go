@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"payroll/payout"
-	"payroll/payout/clickpay"
 	"payroll/payout/journal"
 )
 
@@ -45,9 +44,9 @@ type StatusReport struct {
 // ForeignBatch is a batch the journal does not know (uploaded from
 // elsewhere), as the server reports it.
 type ForeignBatch struct {
-	Batch  *clickpay.Batch
+	Batch  *payout.Batch
 	Counts map[string]int
-	Failed []clickpay.Entry
+	Failed []payout.Entry
 }
 
 // Status refreshes a batch of the journal: every entry's status, the
@@ -92,7 +91,7 @@ func (u *Uploader) Status(ctx context.Context, batchID string, o StatusOptions) 
 func countFinal(rs []ResultRow) int {
 	n := 0
 	for _, r := range rs {
-		if clickpay.Final(r.Status) {
+		if payout.EntryFinal(r.Status) {
 			n++
 		}
 	}
@@ -131,7 +130,7 @@ func (u *Uploader) foreign(ctx context.Context, batchID string) (*ForeignBatch, 
 	if u.API == nil {
 		return nil, fmt.Errorf("%w: batch %s is not in the journal at %s", payout.ErrUsage, batchID, u.Journal.Path())
 	}
-	b, err := u.API.Query(ctx, clickpay.ID(batchID))
+	b, err := u.API.Query(ctx, batchID)
 	if err != nil {
 		return nil, fmt.Errorf("batch %s is not in the journal at %s, and Clickpay says: %w", batchID, u.Journal.Path(), err)
 	}

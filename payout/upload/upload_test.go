@@ -96,7 +96,7 @@ func (h *harness) upload(maxRuns int) ([]journal.Row, error) {
 	var err error
 	var rows []journal.Row
 	for i := 0; i < maxRuns; i++ {
-		u := &upload.Uploader{API: h.client, Journal: h.j}
+		u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
 		var up *journal.Upload
 		up, _, err = u.Prepare(context.Background(), h.plan, false, false, false)
 		if err != nil {
@@ -138,7 +138,7 @@ func (h *harness) checkExactlyOnce(rows []journal.Row) {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if !clickpay.BatchClosed(b.Status) || int(b.Count) != h.plan.Count || b.Total != clickpay.DecimalOf(h.plan.Total) {
+		if !payout.BatchClosed(b.Status) || int(b.Count) != h.plan.Count || b.Total != payout.DecimalOf(h.plan.Total) {
 			h.t.Fatalf("batch %s: status %s count %d total %s; plan %d %s", id, b.Status, b.Count, b.Total, h.plan.Count, h.plan.Total)
 		}
 	}
@@ -243,7 +243,7 @@ func TestMismatchIsNeverClosed(t *testing.T) {
 	if _, err := h.upload(1); !errors.Is(err, payout.ErrMismatch) {
 		t.Errorf("third run: %v", err)
 	}
-	u := &upload.Uploader{API: h.client, Journal: h.j}
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
 	up2, resumed, err := u.Prepare(context.Background(), h.plan, true, false, false)
 	if err != nil || resumed || up2.OrderID == up.OrderID {
 		t.Fatalf("force: %+v %v %v", up2, resumed, err)
@@ -280,7 +280,7 @@ func TestAlreadyUploadedAndPayAgain(t *testing.T) {
 	if !errors.As(err, &au) || !errors.Is(err, payout.ErrAlreadyUploaded) || !strings.Contains(err.Error(), "batch 1001") {
 		t.Fatalf("second upload: %v", err)
 	}
-	u := &upload.Uploader{API: h.client, Journal: h.j}
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
 	if _, _, err := u.Prepare(context.Background(), h.plan, true, false, false); !errors.Is(err, payout.ErrAlreadyUploaded) {
 		t.Fatalf("--force is not --pay-again: %v", err)
 	}
@@ -300,7 +300,7 @@ func TestCancelLeavesJournalResumable(t *testing.T) {
 	h := newHarness(t, clickpaysim.Config{}, 20, 2)
 	h.sim.Inject(clickpaysim.Fault{Call: "add", N: 4, Kind: clickpaysim.ApplySlow, Delay: 200 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
-	u := &upload.Uploader{API: h.client, Journal: h.j, Progress: func(sent, total int) {
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j, Progress: func(sent, total int) {
 		if sent >= 8 {
 			cancel() // Ctrl-C during the slow call that follows
 		}
@@ -371,8 +371,8 @@ func TestMatchWithoutEcho(t *testing.T) {
 		{Index: 1, Request: payout.Request{IBAN: "A", Amount: 5, MerchantReference: "r1"}},
 		{Index: 2, Request: payout.Request{IBAN: "B", Amount: 7, MerchantReference: "r2"}},
 	}
-	d := clickpay.DecimalOf
-	entries := []clickpay.Entry{{EntryID: "9", IBAN: "B", Amount: d(7)}, {EntryID: "10", IBAN: "A", Amount: d(5)}, {EntryID: "11", IBAN: "A", Amount: d(5)}}
+	d := payout.DecimalOf
+	entries := []payout.Entry{{ID: "9", IBAN: "B", Amount: d(7)}, {ID: "10", IBAN: "A", Amount: d(5)}, {ID: "11", IBAN: "A", Amount: d(5)}}
 	got := upload.Match(rows, entries)
 	want := map[int]string{2: "9", 0: "10", 1: "11"}
 	if len(got) != 3 {
@@ -401,7 +401,7 @@ func TestClosedButStatusesUnread(t *testing.T) {
 	if up.Status != journal.StatusClosed {
 		t.Fatalf("status %s", up.Status)
 	}
-	u := &upload.Uploader{API: h.client, Journal: h.j}
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
 	rows, err = u.Refresh(context.Background(), up)
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +444,7 @@ func TestAuditWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	u := &upload.Uploader{API: h.client, Journal: h.j}
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
 	since, err := u.AuditSince(ctx, h.plan.FileHash, time.Now())
 	if err != nil {
 		t.Fatal(err)

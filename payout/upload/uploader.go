@@ -7,7 +7,6 @@ import (
 	"log/slog"
 
 	"payroll/payout"
-	"payroll/payout/clickpay"
 	"payroll/payout/journal"
 )
 
@@ -198,14 +197,11 @@ func (r *run) requests(p int) []payout.Request {
 // record keeps the outcome of a call in the journal.
 func (r *run) record(call string, page int, err error) {
 	c := journal.Call{UploadID: r.up.ID, Call: call, Page: page, Outcome: "ok"}
-	var ce *clickpay.Error
+	var ce *payout.CallError
 	switch {
 	case err == nil:
 	case errors.As(err, &ce):
-		c.Outcome = "not_applied"
-		if ce.Outcome == clickpay.Unknown {
-			c.Outcome = "unknown"
-		}
+		c.Outcome = ce.Outcome.String()
 		c.HTTPStatus, c.Message, c.Trace = ce.HTTPStatus, ce.Error(), ce.Trace
 	default:
 		c.Outcome, c.Message = "unknown", err.Error()
@@ -264,17 +260,17 @@ func (r *run) create(ctx context.Context) error {
 		r.record("new", 0, err)
 		switch {
 		case err == nil:
-			if b.BatchID == "" {
+			if b.ID == "" {
 				return resumable(nil, "Clickpay created a batch but sent no batch_id")
 			}
-			r.u.log().Info("batch created", "batch", b.BatchID, "order", r.up.OrderID)
-			return r.setBatch(string(b.BatchID))
+			r.u.log().Info("batch created", "batch", b.ID, "order", r.up.OrderID)
+			return r.setBatch(string(b.ID))
 		case ctx.Err() != nil:
 			return interrupted("while creating the batch")
-		case clickpay.IsUnknown(err):
+		case payout.UnknownCall(err):
 			r.u.log().Warn("creating the batch: outcome unknown, checking the server", "err", err)
 			continue
-		case clickpay.IsDuplicate(err):
+		case payout.IsCall(err, payout.CallDuplicate):
 			id, ferr := r.findBatch(ctx)
 			if ferr != nil {
 				return ferr
@@ -341,8 +337,7 @@ func (r *run) findBatch(ctx context.Context) (string, error) {
 	ref := r.pages[0][0].Request.MerchantReference
 	entries, err := r.u.API.Search(ctx, ref)
 	r.record("search", 0, err)
-	var ce *clickpay.Error
-	if errors.As(err, &ce) && ce.HTTPStatus == 404 {
+	if payout.IsCall(err, payout.CallNoSearch) {
 		// This server has no search call (only PayTabs documents it). A
 		// batch that an earlier call may have created cannot be found; it
 		// is never closed, so it pays nothing, and a new one is created.
@@ -354,8 +349,8 @@ func (r *run) findBatch(ctx context.Context) (string, error) {
 		return "", resumable(err, "could not check whether the batch was created (search for %s)", ref)
 	}
 	for _, e := range entries {
-		if e.BatchID != "" && (e.MerchantReference == "" || e.MerchantReference == ref) {
-			return string(e.BatchID), nil
+		if e.BatchID != "" && (e.Reference == "" || e.Reference == ref) {
+			return e.BatchID, nil
 		}
 	}
 	return "", nil
@@ -392,7 +387,7 @@ func (r *run) fill(ctx context.Context) error {
 			if err := r.setPage(p, journal.PageSending); err != nil {
 				return err
 			}
-			_, err := r.u.API.Add(ctx, clickpay.ID(r.up.BatchID), r.up.OrderID, r.requests(p))
+			_, err := r.u.API.Add(ctx, r.up.BatchID, r.up.OrderID, r.requests(p))
 			r.record("add", p, err)
 			if err == nil {
 				if err := r.setPage(p, journal.PageSent); err != nil {
@@ -403,7 +398,7 @@ func (r *run) fill(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return interrupted(fmt.Sprintf("while sending page %d of %d", p+1, len(r.pages)))
 			}
-			if clickpay.IsUnknown(err) || clickpay.IsDuplicate(err) {
+			if payout.UnknownCall(err) || payout.IsCall(err, payout.CallDuplicate) {
 				r.u.log().Warn("adding a page: outcome unknown, checking the server", "page", p+1, "err", err)
 				continue
 			}
@@ -435,7 +430,7 @@ type key struct {
 // (IBAN, amount) among the entries that the pages already sent do not
 // account for.
 func (r *run) pagePresent(ctx context.Context, p int) (presence, error) {
-	b, err := r.u.API.Query(ctx, clickpay.ID(r.up.BatchID))
+	b, err := r.u.API.Query(ctx, r.up.BatchID)
 	r.record("query", p, err)
 	if err != nil {
 		return none, resumable(err, "could not check page %d on the server", p+1)
@@ -444,7 +439,7 @@ func (r *run) pagePresent(ctx context.Context, p int) (presence, error) {
 	if echoes(b) {
 		refs := map[string]bool{}
 		for _, e := range b.Entries {
-			refs[e.MerchantReference] = true
+			refs[e.Reference] = true
 		}
 		for _, row := range r.pages[p] {
 			if refs[row.Request.MerchantReference] {
@@ -484,14 +479,14 @@ func (r *run) pagePresent(ctx context.Context, p int) (presence, error) {
 
 // entryKey is a server entry's IBAN and amount, when the amount is exactly
 // a whole number of halalas (else it matches no row of ours).
-func entryKey(e clickpay.Entry) (key, bool) {
+func entryKey(e payout.Entry) (key, bool) {
 	a, ok := e.Amount.Amount()
 	return key{e.IBAN, a}, ok
 }
 
-func echoes(b *clickpay.Batch) bool {
+func echoes(b *payout.Batch) bool {
 	for _, e := range b.Entries {
-		if e.MerchantReference == "" {
+		if e.Reference == "" {
 			return false
 		}
 	}
@@ -509,7 +504,7 @@ func (r *run) mismatch(ctx context.Context, why string) error {
 
 // verify checks that the server holds exactly the plan: count, total and
 // every (IBAN, amount) pair (and every reference, when echoed).
-func (r *run) verify(b *clickpay.Batch) string {
+func (r *run) verify(b *payout.Batch) string {
 	if int(b.Count) != r.up.Count || len(b.Entries) != r.up.Count {
 		return fmt.Sprintf("the server's batch has %d entries (count %d), the plan %d", len(b.Entries), b.Count, r.up.Count)
 	}
@@ -535,7 +530,7 @@ func (r *run) verify(b *clickpay.Batch) string {
 	if echoes(b) {
 		refs := map[string]int{}
 		for _, e := range b.Entries {
-			refs[e.MerchantReference]++
+			refs[e.Reference]++
 		}
 		for _, row := range r.rows {
 			if refs[row.Request.MerchantReference] != 1 {
@@ -552,17 +547,17 @@ func (r *run) close(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return resumable(err, "stopped before closing the batch")
 		}
-		b, err := r.u.API.Query(ctx, clickpay.ID(r.up.BatchID))
+		b, err := r.u.API.Query(ctx, r.up.BatchID)
 		r.record("query", -1, err)
 		if err != nil {
 			return resumable(err, "could not check batch %s before closing it", r.up.BatchID)
 		}
-		if clickpay.BatchClosed(b.Status) {
+		if payout.BatchClosed(b.Status) {
 			// An earlier close was applied. Only a word known to mean
 			// closed counts: any other is tried (a second close is refused).
 			return r.closed()
 		}
-		unknownStatus := !clickpay.BatchOpen(b.Status)
+		unknownStatus := !payout.BatchOpen(b.Status)
 		if why := r.verify(b); why != "" {
 			return r.mismatch(ctx, why)
 		}
@@ -573,7 +568,7 @@ func (r *run) close(ctx context.Context) error {
 			return err
 		}
 		r.up.Status = journal.StatusClosing
-		_, err = r.u.API.Close(ctx, clickpay.ID(r.up.BatchID), r.up.Count, r.up.Total)
+		_, err = r.u.API.Close(ctx, r.up.BatchID, r.up.Count, r.up.Total)
 		r.record("close", -1, err)
 		switch {
 		case err == nil:
@@ -582,7 +577,7 @@ func (r *run) close(ctx context.Context) error {
 			// The close may have been applied: the journal says "closing",
 			// and the next run asks the server before anything else.
 			return interrupted("while closing the batch")
-		case clickpay.IsUnknown(err):
+		case payout.UnknownCall(err):
 			r.u.log().Warn("closing: outcome unknown, checking the server", "err", err)
 			continue
 		}
@@ -590,12 +585,12 @@ func (r *run) close(ctx context.Context) error {
 			return jerr
 		}
 		r.up.Status = journal.StatusOpen
-		if unknownStatus && clickpay.IsNotApplied(err) && !clickpay.IsInsufficientBalance(err) {
+		if unknownStatus && payout.NotAppliedCall(err) && !payout.IsCall(err, payout.CallInsufficientFunds) {
 			return &StopError{Kind: payout.ErrMismatch, Err: err,
 				Msg:  fmt.Sprintf("batch %s has the status %q, which this tool does not know, and Clickpay refused to close it", r.up.BatchID, b.Status),
 				Hint: "check the batch in the Clickpay dashboard: if it was closed there, its entries are paid from it; 'payroll status " + r.up.BatchID + "' shows them"}
 		}
-		if clickpay.IsInsufficientBalance(err) {
+		if payout.IsCall(err, payout.CallInsufficientFunds) {
 			return &StopError{Kind: payout.ErrResumable, Err: err,
 				Msg:  fmt.Sprintf("the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees)", r.up.BatchID, r.up.Total.Grouped()),
 				Hint: "top up the deposit account, then " + resumeHint}
@@ -621,7 +616,7 @@ func (u *Uploader) Refresh(ctx context.Context, up *journal.Upload) ([]journal.R
 	if up.BatchID == "" {
 		return rows, nil
 	}
-	b, err := u.API.Query(ctx, clickpay.ID(up.BatchID))
+	b, err := u.API.Query(ctx, up.BatchID)
 	if err != nil {
 		return rows, resumable(err, "could not query batch %s", up.BatchID)
 	}
@@ -634,7 +629,7 @@ func (u *Uploader) Refresh(ctx context.Context, up *journal.Upload) ([]journal.R
 
 // Match pairs server entries with planned rows: by merchant_reference when
 // the entry carries one, else by (IBAN, amount) in order.
-func Match(rows []journal.Row, entries []clickpay.Entry) []journal.EntryUpdate {
+func Match(rows []journal.Row, entries []payout.Entry) []journal.EntryUpdate {
 	byRef := map[string]int{}
 	byKey := map[key][]int{}
 	for i, r := range rows {
@@ -644,13 +639,13 @@ func Match(rows []journal.Row, entries []clickpay.Entry) []journal.EntryUpdate {
 	}
 	taken := map[int]bool{}
 	var out []journal.EntryUpdate
-	add := func(i int, e clickpay.Entry) {
+	add := func(i int, e payout.Entry) {
 		taken[i] = true
-		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: string(e.EntryID), Status: e.Status, Fee: e.Fee.String(), Total: e.Total.String(), ProtocolMessage: e.ProtocolMessage})
+		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: e.ID, Status: e.Status, Fee: e.Fee.String(), Total: e.Total.String(), ProtocolMessage: e.Message})
 	}
-	var rest []clickpay.Entry
+	var rest []payout.Entry
 	for _, e := range entries {
-		if i, ok := byRef[e.MerchantReference]; ok && e.MerchantReference != "" && !taken[i] {
+		if i, ok := byRef[e.Reference]; ok && e.Reference != "" && !taken[i] {
 			add(i, e)
 			continue
 		}

@@ -1,12 +1,10 @@
-package clickpay
+package payout
 
 import (
 	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
-
-	"payroll/payout"
 )
 
 // Decimal is an amount as the server sends it, read liberally: a JSON
@@ -63,7 +61,7 @@ func digits(s string) bool {
 }
 
 // DecimalOf is an amount of ours as a Decimal.
-func DecimalOf(a payout.Amount) Decimal { return ParseServerDecimal(a.String()) }
+func DecimalOf(a Amount) Decimal { return ParseServerDecimal(a.String()) }
 
 // UnmarshalJSON reads a number, a string, or null.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
@@ -93,7 +91,7 @@ func (d Decimal) MarshalJSON() ([]byte, error) { return json.Marshal(d.String())
 
 // Amount returns the amount in halalas when it is exactly a whole number of
 // halalas ("201.01", "201.010"), and false otherwise ("1.725", "n/a", absent).
-func (d Decimal) Amount() (payout.Amount, bool) {
+func (d Decimal) Amount() (Amount, bool) {
 	if d.text == "" {
 		return 0, false
 	}
@@ -101,7 +99,7 @@ func (d Decimal) Amount() (payout.Amount, bool) {
 	if len(frac) > 2 {
 		return 0, false
 	}
-	a, err := payout.ParseDecimal(d.text)
+	a, err := ParseDecimal(d.text)
 	return a, err == nil
 }
 

@@ -1,0 +1,86 @@
+package clickpay
+
+import (
+	"context"
+	"errors"
+
+	"payroll/payout"
+)
+
+// Payouts is the client as a payout.Provider: the pipeline's batches and
+// entries, and failures told apart by outcome (not applied or unknown) and
+// kind (duplicate, insufficient funds, no search call).
+func (c *Client) Payouts() payout.Provider { return provider{c} }
+
+type provider struct{ c *Client }
+
+func (p provider) NewBatch(ctx context.Context, orderID string, page []payout.Request) (*payout.Batch, error) {
+	b, err := p.c.NewBatch(ctx, orderID, page)
+	return batchOf(b), callError(err)
+}
+
+func (p provider) Add(ctx context.Context, batchID, orderID string, page []payout.Request) (*payout.Batch, error) {
+	b, err := p.c.Add(ctx, ID(batchID), orderID, page)
+	return batchOf(b), callError(err)
+}
+
+func (p provider) Close(ctx context.Context, batchID string, count int, total payout.Amount) (*payout.Batch, error) {
+	b, err := p.c.Close(ctx, ID(batchID), count, total)
+	return batchOf(b), callError(err)
+}
+
+func (p provider) Query(ctx context.Context, batchID string) (*payout.Batch, error) {
+	b, err := p.c.Query(ctx, ID(batchID))
+	return batchOf(b), callError(err)
+}
+
+func (p provider) Search(ctx context.Context, reference string) ([]payout.Entry, error) {
+	es, err := p.c.Search(ctx, reference)
+	if err != nil {
+		return nil, callError(err)
+	}
+	return entriesOf(es), nil
+}
+
+func batchOf(b *Batch) *payout.Batch {
+	if b == nil {
+		return nil
+	}
+	return &payout.Batch{ID: string(b.BatchID), OrderID: b.OrderID, Status: b.Status, Currency: b.Currency,
+		Count: int(b.Count), Total: b.Total, Entries: entriesOf(b.Entries)}
+}
+
+func entriesOf(es []Entry) []payout.Entry {
+	if es == nil {
+		return nil
+	}
+	out := make([]payout.Entry, len(es))
+	for i, e := range es {
+		out[i] = payout.Entry{ID: string(e.EntryID), BatchID: string(e.BatchID), Reference: e.MerchantReference, Name: e.Name, IBAN: e.IBAN,
+			Amount: e.Amount, Fee: e.Fee, Total: e.Total, Status: e.Status, Message: e.ProtocolMessage}
+	}
+	return out
+}
+
+// callError says what a failed call means to the pipeline. The message
+// stays the client's.
+func callError(err error) error {
+	var e *Error
+	if err == nil || !errors.As(err, &e) {
+		return err
+	}
+	ce := &payout.CallError{Call: e.Call, Outcome: payout.OutcomeNotApplied, HTTPStatus: e.HTTPStatus, Trace: e.Trace, Err: err}
+	if e.Outcome == Unknown {
+		ce.Outcome = payout.OutcomeUnknown
+	}
+	switch {
+	case e.Call == "search" && e.HTTPStatus == 404:
+		// This server has no search call (only PayTabs documents it).
+		ce.Kind = payout.CallNoSearch
+	case IsDuplicate(err):
+		ce.Kind = payout.CallDuplicate
+	case e.insufficient():
+		ce.Kind = payout.CallInsufficientFunds
+	}
+	return ce
+}
