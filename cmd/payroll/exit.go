@@ -9,6 +9,7 @@ import (
 	"payroll/importer"
 	"payroll/payout"
 	"payroll/payout/journal"
+	"payroll/payout/watch"
 )
 
 // The exit codes, documented in the README and in main's doc comment.
@@ -20,6 +21,7 @@ const (
 	exitMismatch = 4 // the server's batch does not match the plan: not closed, needs a human
 	exitBusy     = 5 // another upload or watcher holds the lock
 	exitInternal = 6 // a bug: a panic or an error of no known kind
+	exitWatching = 7 // another watcher is watching the folder
 )
 
 // usageError is a wrong command line or configuration.
@@ -57,6 +59,8 @@ func exitCode(err error, started bool) int {
 		return se.code
 	case errors.Is(err, journal.ErrBusy):
 		return exitBusy
+	case errors.Is(err, watch.ErrFolderBusy):
+		return exitWatching
 	case errors.Is(err, payout.ErrMismatch):
 		return exitMismatch
 	case errors.Is(err, payout.ErrResumable):

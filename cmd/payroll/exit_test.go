@@ -16,6 +16,7 @@ import (
 	"payroll/payout"
 	"payroll/payout/journal"
 	"payroll/payout/upload"
+	"payroll/payout/watch"
 )
 
 // TestExitCodes: each kind of error has its code, decided by type (never
@@ -39,6 +40,7 @@ func TestExitCodes(t *testing.T) {
 		{&upload.StopError{Kind: payout.ErrResumable, Msg: "stopped"}, true, exitResume},
 		{&upload.StopError{Kind: payout.ErrMismatch, Msg: "mismatch"}, true, exitMismatch},
 		{fmt.Errorf("lock: %w", journal.ErrBusy), true, exitBusy},
+		{fmt.Errorf("x: %w", watch.ErrFolderBusy), true, exitWatching},
 		{errors.New("unknown command \"nope\" for \"payroll\""), false, exitUsage},
 		// The same words after the command started are no usage error.
 		{errors.New("unknown command \"nope\" for \"payroll\""), true, exitInternal},

@@ -9,5 +9,6 @@ func addLaterCommands(root *cobra.Command, s *streams, g *globals) {
 		newHistoryCmd(s, g),
 		newAuditCmd(s, g),
 		newSandboxCmd(s, g),
+		newWatchCmd(s, g),
 	)
 }

@@ -15,6 +15,7 @@
 //	   (needs a human)
 //	5  busy: another upload or watcher holds the state directory's lock
 //	6  internal error (a bug)
+//	7  another watcher is watching the folder (payroll watch)
 package main
 
 import (

@@ -14,6 +14,9 @@ import (
 type StatusOptions struct {
 	// Results is where to write the results sheet; "" is the upload's.
 	Results string
+	// FailedSheet is where the failed rows go; "" is beside the file
+	// uploaded (FailedPath).
+	FailedSheet string
 	// Wait polls until every transfer is final (or ctx is done), waiting
 	// Every at first and doubling up to a minute.
 	Wait  bool
@@ -115,12 +118,16 @@ func (u *Uploader) statusReport(up *journal.Upload, rows []journal.Row, results 
 			rep.Failed = append(rep.Failed, r)
 		}
 	}
-	n, err := WriteFailed(FailedPath(up.File), rows)
+	failedPath := o.FailedSheet
+	if failedPath == "" {
+		failedPath = FailedPath(up.File)
+	}
+	n, err := WriteFailed(failedPath, rows)
 	if err != nil {
 		return nil, err
 	}
 	if n > 0 {
-		rep.FailedSheet = FailedPath(up.File)
+		rep.FailedSheet = failedPath
 	}
 	return rep, nil
 }

@@ -1,0 +1,340 @@
+package watch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"payroll/payout"
+	"payroll/payout/clickpaysim"
+	"payroll/payout/upload"
+	"payroll/payout/watch"
+)
+
+func saIBAN(account int) string {
+	bban := fmt.Sprintf("80%018d", account)
+	return "SA" + payout.IBANCheckDigits("SA", bban) + bban
+}
+
+// sheet is a CSV salary sheet of people (ids) paid amount each.
+func sheet(ids []int, amount string) []byte {
+	var b strings.Builder
+	b.WriteString("Employee ID,Employee Name,IBAN,Net Salary,Mobile,Email,Address\n")
+	for _, id := range ids {
+		fmt.Fprintf(&b, "E%d,Employee %d,%s,%s,0501234567,e%d@example.com,Street %d\n", id, id, saIBAN(id), amount, id, id)
+	}
+	return []byte(b.String())
+}
+
+func ids(from, n int) []int {
+	var out []int
+	for i := 0; i < n; i++ {
+		out = append(out, from+i)
+	}
+	return out
+}
+
+func openSandbox(t *testing.T, state string) *upload.Service {
+	t.Helper()
+	svc, err := upload.Open(context.Background(), upload.Setup{StateDir: state, Sandbox: true, Sim: clickpaysim.Config{SettleAfter: 300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	return svc
+}
+
+// events collects a watcher's events and waits for states, by signal.
+type events struct {
+	t  *testing.T
+	ch chan watch.Event
+	// every state each file reached, and its last event
+	reached map[string]map[string]bool
+	state   map[string]watch.Event
+}
+
+func newEvents(t *testing.T) *events {
+	return &events{t: t, ch: make(chan watch.Event, 1000), state: map[string]watch.Event{}, reached: map[string]map[string]bool{}}
+}
+
+func (e *events) add(ev watch.Event) { e.ch <- ev }
+
+// waitFor reads events until every named file has reached the state
+// wanted.
+func (e *events) waitFor(ctx context.Context, want map[string]string) {
+	e.t.Helper()
+	for {
+		missing := 0
+		for f, st := range want {
+			if !e.reached[f][st] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		select {
+		case ev := <-e.ch:
+			e.state[ev.File] = ev
+			if e.reached[ev.File] == nil {
+				e.reached[ev.File] = map[string]bool{}
+			}
+			e.reached[ev.File][ev.State] = true
+		case <-ctx.Done():
+			var got []string
+			for f, st := range want {
+				got = append(got, fmt.Sprintf("%s: want %s, last %+v", f, st, e.state[f]))
+			}
+			sort.Strings(got)
+			e.t.Fatalf("timed out waiting for the files:\n%s", strings.Join(got, "\n"))
+		}
+	}
+}
+
+func write(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// paidOnServer counts, per IBAN, the entries of the sandbox's closed
+// batches.
+func paidOnServer(t *testing.T, svc *upload.Service) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for id := 1001; ; id++ {
+		b, err := svc.API.Query(context.Background(), fmt.Sprint(id))
+		if err != nil {
+			break
+		}
+		if !payout.BatchClosed(b.Status) {
+			continue
+		}
+		for _, e := range b.Entries {
+			got[e.IBAN]++
+		}
+	}
+	return got
+}
+
+// TestWatchedFolder drops 20 files: valid ones, invalid ones, one written
+// slowly in pieces, a duplicate under a new name, one over --max-total and
+// one that needs approval. Every file ends in the right folder with the
+// right reports, and the simulator holds every valid row exactly once.
+func TestWatchedFolder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc := openSandbox(t, t.TempDir())
+
+	// Person 900 was paid in October: paying them again in November needs
+	// a person's approval.
+	prior := filepath.Join(t.TempDir(), "october.csv")
+	write(t, prior, sheet([]int{900}, "1000.00"))
+	p, err := svc.PrepareFile(ctx, prior, upload.Options{Period: "2026-10", Endpoint: svc.Endpoint, AskServer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Pay(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+
+	ev := newEvents(t)
+	w, err := watch.New(svc, watch.Options{Dir: dir, Settle: time.Second, Poll: 200 * time.Millisecond, Refresh: 200 * time.Millisecond,
+		MaxTotal: 5_000_000, Period: "2026-11", Event: ev.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+
+	f := watch.DefaultFolders(dir)
+	want := map[string]string{}
+	valid := map[string][]int{}
+	for i := 1; i <= 14; i++ {
+		name := fmt.Sprintf("valid-%02d.csv", i)
+		valid[name] = ids(i*10, 3)
+		write(t, filepath.Join(f.Inbox, name), sheet(valid[name], "1000.00"))
+		want[name] = watch.StateDone
+	}
+	bad := sheet(ids(500, 2), "1000.00")
+	bad = []byte(strings.Replace(string(bad), saIBAN(501), "SA00 1234", 1))
+	write(t, filepath.Join(f.Inbox, "bad-iban.csv"), bad)
+	write(t, filepath.Join(f.Inbox, "not-a-sheet.xlsx"), []byte("PK\x03\x04 this is not a workbook"))
+	write(t, filepath.Join(f.Inbox, "over.csv"), sheet(ids(600, 2), "30000.00"))
+	write(t, filepath.Join(f.Inbox, "recent.csv"), sheet([]int{900}, "1000.00"))
+	write(t, filepath.Join(f.Inbox, "~$valid-01.csv"), []byte("owner lock file"))
+	write(t, filepath.Join(f.Inbox, ".~lock.valid-02.csv#"), []byte("lock"))
+	write(t, filepath.Join(f.Inbox, "upload.csv.part"), []byte("half"))
+	want["bad-iban.csv"], want["not-a-sheet.xlsx"], want["over.csv"] = watch.StateFailed, watch.StateFailed, watch.StateFailed
+	want["recent.csv"] = watch.StateWaiting
+
+	// The slow file: written in eight pieces over about three seconds,
+	// each within the settle time of the last.
+	slowIDs := ids(700, 8)
+	slow := sheet(slowIDs, "1000.00")
+	slowPath := filepath.Join(f.Inbox, "slow.csv")
+	sf, err := os.OpenFile(slowPath, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := (len(slow) + 7) / 8
+	for i := 0; i < len(slow); i += step {
+		if _, err := sf.Write(slow[i:min(i+step, len(slow))]); err != nil {
+			t.Fatal(err)
+		}
+		sf.Sync()
+		time.Sleep(400 * time.Millisecond) // the scenario: a slow copy over the network
+	}
+	sf.Close()
+	want["slow.csv"] = watch.StateDone
+	ev.waitFor(ctx, want)
+
+	// The same bytes as a paid file, under another name.
+	b, err := os.ReadFile(filepath.Join(f.Done, "valid-01.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(f.Inbox, "copy-of-valid-01.csv"), b)
+	want["copy-of-valid-01.csv"] = watch.StateFailed
+
+	// A person approves the file that waits.
+	if err := os.Rename(filepath.Join(f.Ready, "recent.csv"), filepath.Join(f.Approved, "recent.csv")); err != nil {
+		t.Fatal(err)
+	}
+	want["recent.csv"] = watch.StateDone
+	ev.waitFor(ctx, want)
+
+	// Every paid file's transfers become final.
+	for name, st := range want {
+		if st == watch.StateDone {
+			want[name] = watch.StateFinal
+		}
+	}
+	ev.waitFor(ctx, want)
+
+	// Where every file is, with its reports.
+	if n := names(t, f.Inbox); len(n) != 3 {
+		t.Errorf("inbox holds %v; want only the three temporary and lock files", n)
+	}
+	for _, d := range []string{f.Processing, f.Ready, f.Approved} {
+		if n := names(t, d); len(n) != 0 {
+			t.Errorf("%s holds %v", d, n)
+		}
+	}
+	for name, st := range want {
+		folder := f.Done
+		if st == watch.StateFailed {
+			folder = f.Failed
+		}
+		if _, err := os.Stat(filepath.Join(folder, name)); err != nil {
+			t.Errorf("%s is not in %s: %v", name, folder, err)
+		}
+		stem := strings.TrimSuffix(name, filepath.Ext(name))
+		side := stem + ".results.xlsx"
+		if st == watch.StateFailed {
+			side = stem + ".reason.txt"
+		}
+		if _, err := os.Stat(filepath.Join(folder, side)); err != nil {
+			t.Errorf("%s has no %s beside it: %v", name, side, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.Failed, "bad-iban.errors.csv")); err != nil {
+		t.Errorf("the invalid file's error report is not beside it: %v", err)
+	}
+	for name, text := range map[string]string{"copy-of-valid-01.reason.txt": "duplicate of batch", "over.reason.txt": "--max-total",
+		"not-a-sheet.reason.txt": "not-a-sheet.xlsx", "bad-iban.reason.txt": "invalid"} {
+		b, err := os.ReadFile(filepath.Join(f.Failed, name))
+		if err != nil || !strings.Contains(string(b), text) {
+			t.Errorf("%s: %q, %v; want it to say %q", name, b, err, text)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(f.Done, "recent.summary.txt")); err != nil || !strings.Contains(string(b), "2026-10") {
+		t.Errorf("the approved file's summary: %q, %v; want it beside it in done, naming the October payment", b, err)
+	}
+
+	// The simulator holds every valid row exactly once.
+	paid := paidOnServer(t, svc)
+	wantPaid := map[string]int{saIBAN(900): 2} // October, and November approved
+	for _, people := range valid {
+		for _, id := range people {
+			wantPaid[saIBAN(id)] = 1
+		}
+	}
+	for _, id := range slowIDs {
+		wantPaid[saIBAN(id)] = 1
+	}
+	for iban, n := range wantPaid {
+		if paid[iban] != n {
+			t.Errorf("%s paid %d times, want %d", iban, paid[iban], n)
+		}
+	}
+	if len(paid) != len(wantPaid) {
+		t.Errorf("the simulator paid %d people, want %d (nothing of the invalid, over-limit or duplicate files)", len(paid), len(wantPaid))
+	}
+}
+
+// TestOneWatcherPerFolder: a second watcher of a folder is refused while
+// the first runs.
+func TestOneWatcherPerFolder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc := openSandbox(t, t.TempDir())
+	ev := newEvents(t)
+	first, err := watch.New(svc, watch.Options{Dir: dir, Settle: 10 * time.Millisecond, Poll: 50 * time.Millisecond, Event: ev.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- first.Run(runCtx) }()
+	// The first watcher is running once it has taken a file.
+	write(t, filepath.Join(dir, "inbox", "a.csv"), []byte("not a salary sheet\n"))
+	ev.waitFor(ctx, map[string]string{"a.csv": watch.StateFailed})
+
+	second, err := watch.New(openSandbox(t, t.TempDir()), watch.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Run(ctx); !errors.Is(err, watch.ErrFolderBusy) {
+		t.Fatalf("second watcher: %v, want ErrFolderBusy", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Once the first has stopped, the folder is free.
+	again, cancelAgain := context.WithCancel(ctx)
+	cancelAgain()
+	if err := second.Run(again); err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+}
