@@ -183,4 +183,3 @@ func TestSecondWatcherIsRefused(t *testing.T) {
 		t.Errorf("first watcher: exit %d\n%s", code, first.log.String())
 	}
 }
-
