@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -38,7 +39,7 @@ when any row is flagged.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
-			return runAudit(cmd, s, g, o)
+			return runAudit(cmd.Context(), s, g, o)
 		},
 	}
 	f := cmd.Flags()
@@ -51,8 +52,7 @@ when any row is flagged.`,
 	return cmd
 }
 
-func runAudit(cmd *cobra.Command, s *streams, g *globals, o *auditOptions) error {
-	ctx := cmd.Context()
+func runAudit(ctx context.Context, s *streams, g *globals, o *auditOptions) error {
 	var since time.Time
 	if o.Since != "" {
 		t, err := time.ParseInLocation("2006-01-02", o.Since, time.Local)

@@ -162,6 +162,20 @@ type sandboxState struct {
 	} `json:"batches"`
 }
 
+// readSandbox reads the sandbox's state file in a state directory.
+func readSandbox(t *testing.T, state string) sandboxState {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(state, "sandbox", "sandbox.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st sandboxState
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // TestCrashAnywhere kills the real binary with SIGKILL at 20 moments of a
 // 2,000-row upload to the sandbox, then runs the same command again: every
 // time the sandbox ends with one closed batch holding each row exactly once.
@@ -227,14 +241,7 @@ func TestCrashAnywhere(t *testing.T) {
 		if err != nil && !strings.Contains(string(out), "already uploaded") {
 			t.Fatalf("kill %d (after %v): the second run failed: %v\n%s", i, at, err, out)
 		}
-		b, err := os.ReadFile(filepath.Join(state, "sandbox", "sandbox.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st sandboxState
-		if err := json.Unmarshal(b, &st); err != nil {
-			t.Fatal(err)
-		}
+		st := readSandbox(t, state)
 		if len(st.Batches) != 1 {
 			t.Fatalf("kill %d: %d batches", i, len(st.Batches))
 		}

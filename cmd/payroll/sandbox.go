@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -35,43 +36,45 @@ close, default 3s), PAYROLL_SANDBOX_BALANCE (deposit balance, default
 1,000,000,000.00), PAYROLL_SANDBOX_FAIL_IBANS (comma-separated IBANs whose
 entries end Failed), PAYROLL_SANDBOX_LATENCY (delay before each answer).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.settings(o.KeyFile)
-			if err != nil {
-				return err
-			}
-			cfg, err := sandboxSim()
-			if err != nil {
-				return err
-			}
-			cfg.ServerKey, cfg.ProfileID, cfg.AccountID = st.serverKey, st.ProfileID, st.AccountID
-			cfg.StateFile = upload.SandboxStateFile(st.StateDir)
-			sim, err := clickpaysim.New(cfg)
-			if err != nil {
-				return err
-			}
-			l, err := net.Listen("tcp", o.Addr)
-			if err != nil {
-				return usagef("cannot listen on %s: %v", o.Addr, err)
-			}
-			fmt.Fprintf(s.Out, "listening on http://%s\n", l.Addr())
-			g.say(s, "profile_id %s, account_id %s, state %s", cfg.ProfileID, cfg.AccountID, cfg.StateFile)
-			srv := &http.Server{Handler: clickpaysim.WithLatency(sim, sandboxLatency()), ReadHeaderTimeout: 10 * time.Second}
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(l) }()
-			select {
-			case err := <-done:
-				return err
-			case <-cmd.Context().Done():
-				srv.Close()
-				if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-					return err
-				}
-				return nil
-			}
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runSandbox(cmd.Context(), s, g, o) },
 	}
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:8443", "address to listen on (127.0.0.1:0 picks a free port)")
 	cmd.Flags().StringVar(&o.KeyFile, "server-key-file", "", "file holding the server key to accept")
 	return cmd
+}
+
+func runSandbox(ctx context.Context, s *streams, g *globals, o *sandboxOptions) error {
+	st, err := g.settings(o.KeyFile)
+	if err != nil {
+		return err
+	}
+	cfg, err := sandboxSim()
+	if err != nil {
+		return err
+	}
+	cfg.ServerKey, cfg.ProfileID, cfg.AccountID = st.serverKey, st.ProfileID, st.AccountID
+	cfg.StateFile = upload.SandboxStateFile(st.StateDir)
+	sim, err := clickpaysim.New(cfg)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return usagef("cannot listen on %s: %v", o.Addr, err)
+	}
+	fmt.Fprintf(s.Out, "listening on http://%s\n", l.Addr())
+	g.say(s, "profile_id %s, account_id %s, state %s", cfg.ProfileID, cfg.AccountID, cfg.StateFile)
+	srv := &http.Server{Handler: clickpaysim.WithLatency(sim, sandboxLatency()), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		srv.Close()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
 }

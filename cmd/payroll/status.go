@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -33,7 +34,7 @@ every transfer is Paid, Failed or Rejected.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.BatchID = args[0]
-			return runStatus(cmd, s, g, o)
+			return runStatus(cmd.Context(), s, g, o)
 		},
 	}
 	f := cmd.Flags()
@@ -46,8 +47,7 @@ every transfer is Paid, Failed or Rejected.`,
 	return cmd
 }
 
-func runStatus(cmd *cobra.Command, s *streams, g *globals, o *statusOptions) error {
-	ctx := cmd.Context()
+func runStatus(ctx context.Context, s *streams, g *globals, o *statusOptions) error {
 	x, err := g.open(ctx, s, o.KeyFile, o.Sandbox, false)
 	if err != nil {
 		return err

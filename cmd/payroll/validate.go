@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -33,7 +34,7 @@ XLSX file also a copy of the workbook with the bad cells marked
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
-			return runValidate(cmd, s, g, o)
+			return runValidate(cmd.Context(), s, g, o)
 		},
 	}
 	f := cmd.Flags()
@@ -53,14 +54,14 @@ func addFileFlags(cmd *cobra.Command, sheet, mapping, encoding *string, dup *boo
 	f.BoolVar(dup, "allow-duplicates", false, "accept the same IBAN on several rows")
 }
 
-func runValidate(cmd *cobra.Command, s *streams, g *globals, o *validateOptions) error {
+func runValidate(ctx context.Context, s *streams, g *globals, o *validateOptions) error {
 	if o.Lang != "en" && o.Lang != "ar" {
 		return usagef("--lang must be en or ar, not %q", o.Lang)
 	}
 	if o.Report != "" && !payout.IsTableFile(o.Report) {
 		return usagef("--report must end in .csv or .xlsx, not %q", o.Report)
 	}
-	res, err := payout.CheckFile(cmd.Context(), o.File, payout.FileOptions{
+	res, err := payout.CheckFile(ctx, o.File, payout.FileOptions{
 		Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping,
 		Check: payout.CheckOptions{AllowDuplicates: o.AllowDuplicates},
 	})

@@ -141,14 +141,7 @@ func TestWatchSurvivesSIGKILL(t *testing.T) {
 			t.Errorf("done/%s: %v", f, err)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(state, "sandbox", "sandbox.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st sandboxState
-	if err := json.Unmarshal(b, &st); err != nil {
-		t.Fatal(err)
-	}
+	st := readSandbox(t, state)
 	if len(st.Batches) != 1 {
 		t.Fatalf("%d batches, want 1", len(st.Batches))
 	}

@@ -3,6 +3,7 @@ package clickpay
 import (
 	"errors"
 	"fmt"
+	"payroll/payout"
 	"regexp"
 	"strings"
 	"time"
@@ -10,25 +11,19 @@ import (
 
 var countOrTotal = regexp.MustCompile(`\b(count|total)\b`)
 
-// Outcome says whether a failed call may have changed the server's state.
-type Outcome int
+// Outcome says whether a failed call may have changed the server's state:
+// the pipeline's payout.Outcome.
+type Outcome = payout.Outcome
 
 const (
 	// NotApplied: the server certainly did not apply the call (could not
 	// connect, or it answered with a refusal). It is safe to send it again.
-	NotApplied Outcome = iota
+	NotApplied = payout.OutcomeNotApplied
 	// Unknown: the request may have been applied (time-out after sending,
 	// connection cut, 5xx, unreadable answer). It must not be sent again
 	// blindly: query the server first.
-	Unknown
+	Unknown = payout.OutcomeUnknown
 )
-
-func (o Outcome) String() string {
-	if o == Unknown {
-		return "outcome unknown"
-	}
-	return "not applied"
-}
 
 // Error is a failed call. It never holds the server key.
 type Error struct {

@@ -69,10 +69,7 @@ func callError(err error) error {
 	if err == nil || !errors.As(err, &e) {
 		return err
 	}
-	ce := &payout.CallError{Call: e.Call, Outcome: payout.OutcomeNotApplied, HTTPStatus: e.HTTPStatus, Trace: e.Trace, Err: err}
-	if e.Outcome == Unknown {
-		ce.Outcome = payout.OutcomeUnknown
-	}
+	ce := &payout.CallError{Call: e.Call, Outcome: e.Outcome, HTTPStatus: e.HTTPStatus, Trace: e.Trace, Err: err}
 	switch {
 	case e.Call == "search" && e.HTTPStatus == 404:
 		// This server has no search call (only PayTabs documents it).
