@@ -40,9 +40,13 @@ func ids(from, n int) []int {
 	return out
 }
 
+// failing is the IBAN whose transfer the sandbox fails.
+var failing = saIBAN(140)
+
 func openSandbox(t *testing.T, state string) *upload.Service {
 	t.Helper()
-	svc, err := upload.Open(context.Background(), upload.Setup{StateDir: state, Sandbox: true, Sim: clickpaysim.Config{SettleAfter: 300 * time.Millisecond}})
+	svc, err := upload.Open(context.Background(), upload.Setup{StateDir: state, Sandbox: true,
+		Sim: clickpaysim.Config{SettleAfter: 300 * time.Millisecond, Fail: map[string]string{failing: "Beneficiary account is closed"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +279,17 @@ func TestWatchedFolder(t *testing.T) {
 		if err != nil || !strings.Contains(string(b), text) {
 			t.Errorf("%s: %q, %v; want it to say %q", name, b, err, text)
 		}
+	}
+	// valid-14 holds the IBAN whose transfer fails: its failed rows are
+	// beside it, ready to fix, and only there.
+	if _, err := os.Stat(filepath.Join(f.Done, "valid-14.failed.xlsx")); err != nil {
+		t.Errorf("the failed rows of valid-14.csv: %v", err)
+	}
+	if st := ev.state["valid-14.csv"]; !strings.Contains(st.Reason, "1 Failed") {
+		t.Errorf("valid-14.csv final: %+v, want 1 Failed", st)
+	}
+	if _, err := os.Stat(filepath.Join(f.Done, "valid-13.failed.xlsx")); err == nil {
+		t.Error("valid-13.csv has a failed-rows sheet, but none of its transfers failed")
 	}
 	if b, err := os.ReadFile(filepath.Join(f.Done, "recent.summary.txt")); err != nil || !strings.Contains(string(b), "2026-10") {
 		t.Errorf("the approved file's summary: %q, %v; want it beside it in done, naming the October payment", b, err)
