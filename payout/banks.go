@@ -24,6 +24,9 @@ type Bank struct {
 // in the binary.
 type Banks struct {
 	byCode map[string]Bank
+	// byName holds every bank's names and aliases, normalised once; the
+	// first bank listed wins a name two share.
+	byName map[string]Bank
 	list   []Bank
 }
 
@@ -34,7 +37,7 @@ func SaudiBanks() *Banks {
 		// The file is part of the binary and checked by the tests.
 		panic("payout: embedded sa-bank-codes.csv: " + err.Error())
 	}
-	b := &Banks{byCode: map[string]Bank{}}
+	b := &Banks{byCode: map[string]Bank{}, byName: map[string]Bank{}}
 	for _, r := range rows[1:] {
 		bank := Bank{Code: r[0], BIC: r[1], Name: r[2], NameAR: r[3]}
 		if r[4] != "" {
@@ -42,6 +45,12 @@ func SaudiBanks() *Banks {
 		}
 		b.byCode[bank.Code] = bank
 		b.list = append(b.list, bank)
+		for _, name := range append([]string{bank.Name, bank.NameAR}, bank.Aliases...) {
+			n := mapping.Normalize(name)
+			if _, taken := b.byName[n]; !taken {
+				b.byName[n] = bank
+			}
+		}
 	}
 	return b
 }
@@ -67,16 +76,8 @@ func (b *Banks) Recognize(typed string) (Bank, bool) {
 			return bank, true
 		}
 	}
-	n := mapping.Normalize(typed)
-	for _, bank := range b.list {
-		names := append([]string{bank.Name, bank.NameAR}, bank.Aliases...)
-		for _, name := range names {
-			if mapping.Normalize(name) == n {
-				return bank, true
-			}
-		}
-	}
-	return Bank{}, false
+	bank, ok := b.byName[mapping.Normalize(typed)]
+	return bank, ok
 }
 
 // List returns every bank in the table.
