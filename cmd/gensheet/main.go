@@ -45,7 +45,7 @@ func row(i int, r *rand.Rand, banks []payout.Bank) []string {
 	bank := banks[r.IntN(len(banks))]
 	bban := bank.Code + fmt.Sprintf("%018d", 100000000+i)
 	iban := "SA" + payout.IBANCheckDigits("SA", bban) + bban
-	amount := payout.Amount(300000 + r.IntN(4000000))
+	amount := payout.Amount(300000 + r.IntN(1200000)) // SAR 3,000 to 15,000
 	name := first[r.IntN(len(first))] + " " + last[r.IntN(len(last))]
 	mobile := "0" + mobiles[r.IntN(len(mobiles))] + fmt.Sprintf("%07d", r.IntN(10000000))
 	return []string{fmt.Sprintf("E%06d", i+1), name, iban, bank.Name, amount.String(), mobile,

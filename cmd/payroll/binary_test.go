@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"payroll/payout"
+	"payroll/payout/clickpaysim"
 )
 
 var (
@@ -165,7 +166,7 @@ type sandboxState struct {
 // readSandbox reads the sandbox's state file in a state directory.
 func readSandbox(t *testing.T, state string) sandboxState {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(state, "sandbox", "sandbox.json"))
+	b, err := clickpaysim.State(filepath.Join(state, "sandbox", "sandbox.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

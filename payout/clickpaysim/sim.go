@@ -33,8 +33,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -110,7 +108,9 @@ type Server struct {
 	cfg    Config
 	mu     sync.Mutex
 	st     *state
-	seen   time.Time // modification time of the state file last read or written
+	seen   time.Time // modification time of the snapshot last read
+	logOff int64     // how much of the change log this process has applied
+	ops    []op      // changes not yet appended to the log
 	faults []Fault
 	calls  map[string]int
 }
@@ -195,69 +195,6 @@ func (s *Server) Calls(kind string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[kind]
-}
-
-// reload reads the state file again when another process (a standalone
-// sandbox, or a second command) changed it since this one last saw it.
-func (s *Server) reload() {
-	if s.cfg.StateFile == "" {
-		return
-	}
-	fi, err := os.Stat(s.cfg.StateFile)
-	if err != nil || fi.ModTime().Equal(s.seen) {
-		return
-	}
-	if st, err := s.load(); err == nil {
-		s.st = st
-	}
-}
-
-func (s *Server) load() (*state, error) {
-	st := &state{NextBatch: 1000, NextEntry: 50000, Batches: map[string]*batch{}}
-	if s.cfg.StateFile == "" {
-		return st, nil
-	}
-	if fi, err := os.Stat(s.cfg.StateFile); err == nil {
-		s.seen = fi.ModTime()
-	}
-	b, err := os.ReadFile(s.cfg.StateFile)
-	if os.IsNotExist(err) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sandbox state %s: %w", s.cfg.StateFile, err)
-	}
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("sandbox state %s is damaged (%v); delete it to start afresh", s.cfg.StateFile, err)
-	}
-	if st.Batches == nil {
-		st.Batches = map[string]*batch{}
-	}
-	return st, nil
-}
-
-func (s *Server) save() error {
-	if s.cfg.StateFile == "" {
-		return nil
-	}
-	b, err := json.Marshal(s.st)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(s.cfg.StateFile), 0o700); err != nil {
-		return err
-	}
-	tmp := s.cfg.StateFile + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, s.cfg.StateFile); err != nil {
-		return err
-	}
-	if fi, err := os.Stat(s.cfg.StateFile); err == nil {
-		s.seen = fi.ModTime()
-	}
-	return nil
 }
 
 // apiError is an answer in the PayTabs error shape.
@@ -483,9 +420,10 @@ func (s *Server) newBatch(m map[string]json.RawMessage) (map[string]any, *apiErr
 	}
 	s.st.NextBatch++
 	b := &batch{ID: fmt.Sprint(s.st.NextBatch), OrderID: order, Status: "New"}
-	s.addEntries(b, reqs)
+	added := s.addEntries(b, reqs)
 	s.st.Batches[b.ID] = b
 	s.st.Order = append(s.st.Order, b.ID)
+	s.record(op{Op: "new", Batch: b.ID, Order: order, Entries: added})
 	return s.summary(b), nil
 }
 
@@ -515,15 +453,19 @@ func (s *Server) add(m map[string]json.RawMessage) (map[string]any, *apiError) {
 	if len(reqs) == 0 {
 		return nil, fail(400, 3, "requests must not be empty")
 	}
-	s.addEntries(b, reqs)
+	s.record(op{Op: "add", Batch: b.ID, Entries: s.addEntries(b, reqs)})
 	return s.summary(b), nil
 }
 
-func (s *Server) addEntries(b *batch, reqs []payout.Request) {
-	for _, r := range reqs {
+// addEntries adds requests to a batch as new entries and returns them.
+func (s *Server) addEntries(b *batch, reqs []payout.Request) []*entry {
+	added := make([]*entry, len(reqs))
+	for i, r := range reqs {
 		s.st.NextEntry++
-		b.Entries = append(b.Entries, &entry{ID: s.st.NextEntry, Request: r, Status: "Pending"})
+		added[i] = &entry{ID: s.st.NextEntry, Request: r, Status: "Pending"}
 	}
+	b.Entries = append(b.Entries, added...)
+	return added
 }
 
 func (s *Server) close(m map[string]json.RawMessage) (map[string]any, *apiError) {
@@ -565,6 +507,7 @@ func (s *Server) close(m map[string]json.RawMessage) (map[string]any, *apiError)
 	}
 	b.Status = "Closed"
 	b.ClosedAt = s.cfg.Now()
+	s.record(op{Op: "close", Batch: b.ID, ClosedAt: b.ClosedAt})
 	s.settle(b)
 	return s.summary(b), nil
 }
@@ -585,6 +528,7 @@ func (s *Server) settle(b *batch) {
 	if b.Status != "Closed" || s.cfg.Now().Sub(b.ClosedAt) < s.cfg.SettleAfter {
 		return
 	}
+	o := op{Op: "settle", Batch: b.ID, Unpaid: map[int64][2]string{}}
 	for _, e := range b.Entries {
 		if msg, ok := s.cfg.Fail[e.Request.IBAN]; ok {
 			e.Status, e.Message = "Failed", msg
@@ -593,8 +537,12 @@ func (s *Server) settle(b *batch) {
 		} else {
 			e.Status, e.Message = "Paid", ""
 		}
+		if e.Status != "Paid" {
+			o.Unpaid[e.ID] = [2]string{e.Status, e.Message}
+		}
 	}
 	b.Status = "Completed"
+	s.record(o)
 	s.save()
 }
 

@@ -1,9 +1,12 @@
 package clickpaysim_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -125,13 +128,73 @@ func TestTwoProcessesShareTheStateFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(10 * time.Millisecond) // distinct modification times
 	if _, err := b.Add(ctx, nb.BatchID, "o", []payout.Request{request(2)}); err != nil {
 		t.Fatalf("add through the second: %v", err)
 	}
-	time.Sleep(10 * time.Millisecond)
 	q, err := a.Query(ctx, nb.BatchID)
 	if err != nil || len(q.Entries) != 2 {
 		t.Fatalf("first sees %+v %v", q, err)
+	}
+}
+
+// TestStateIsAppendedNotRewritten: every call appends its own change to
+// the log, so a call costs the same however much the sandbox holds; a line
+// cut short by a crash (never answered) is dropped, and what follows it
+// reads.
+func TestStateIsAppendedNotRewritten(t *testing.T) {
+	ctx := context.Background()
+	state := filepath.Join(t.TempDir(), "sandbox.json")
+	c := start(t, clickpaysim.Config{StateFile: state})
+	page := func(from int) []payout.Request {
+		var rs []payout.Request
+		for i := from; i < from+50; i++ {
+			rs = append(rs, request(i))
+		}
+		return rs
+	}
+	read := func() []byte {
+		b, err := os.ReadFile(state + ".log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	nb, err := c.NewBatch(ctx, "o", page(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := len(read())
+	for p := 1; p < 10; p++ {
+		before := read()
+		if _, err := c.Add(ctx, nb.BatchID, "o", page(1+50*p)); err != nil {
+			t.Fatal(err)
+		}
+		after := read()
+		if !bytes.HasPrefix(after, before) || len(after)-len(before) > first*3/2 {
+			t.Fatalf("page %d: the state went from %d to %d bytes (the first page took %d), not by appending the page", p+1, len(before), len(after), first)
+		}
+	}
+	// A crash in the middle of writing a change.
+	f, err := os.OpenFile(state+".log", os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"op":"add","batch":"` + string(nb.BatchID) + `","entries":[{"id":1`)
+	f.Close()
+	again := start(t, clickpaysim.Config{StateFile: state})
+	if _, err := again.Add(ctx, nb.BatchID, "o", page(1000)); err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Batches map[string]struct {
+			Entries []json.RawMessage `json:"entries"`
+		} `json:"batches"`
+	}
+	b, err := clickpaysim.State(state)
+	if err != nil || json.Unmarshal(b, &st) != nil {
+		t.Fatalf("state: %v", err)
+	}
+	if n := len(st.Batches[string(nb.BatchID)].Entries); n != 550 {
+		t.Fatalf("%d entries after the cut line, want 550", n)
 	}
 }
