@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -313,16 +314,36 @@ func (j *Journal) Plan(ctx context.Context, u *Upload, rows []Row) error {
 	}
 	u.ID, _ = res.LastInsertId()
 	u.Status, u.CreatedAt = StatusPlanned, created
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period, occ) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	// Rows go in many to a statement: one statement per row costs more than
+	// the row (issue 12: a 100,000-row plan).
+	const perStmt = 64
+	insert := func(n int) string {
+		return "INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period, occ) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?),", n), ",")
+	}
+	full, err := tx.PrepareContext(ctx, insert(perStmt))
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
-	for i, r := range rows {
-		req, _ := jsonMarshal(r.Request)
-		occ := max(r.Occurrence, 1)
-		if _, err := stmt.ExecContext(ctx, u.ID, i, r.Row, r.EmployeeID, r.Page, r.Request.MerchantReference, r.Request.IBAN, int64(r.Request.Amount), req, u.Period, occ); err != nil {
-			return fmt.Errorf("journal: recording row %d: %w", r.Row, err)
+	defer full.Close()
+	args := make([]any, 0, perStmt*11)
+	for start := 0; start < len(rows); start += perStmt {
+		chunk := rows[start:min(start+perStmt, len(rows))]
+		args = args[:0]
+		for k, r := range chunk {
+			req, err := jsonMarshal(r.Request)
+			if err != nil {
+				return fmt.Errorf("journal: recording row %d: %w", r.Row, err)
+			}
+			args = append(args, u.ID, start+k, r.Row, r.EmployeeID, r.Page, r.Request.MerchantReference, r.Request.IBAN, int64(r.Request.Amount), req, u.Period, max(r.Occurrence, 1))
+		}
+		if len(chunk) == perStmt {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insert(len(chunk)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("journal: recording rows %d to %d: %w", chunk[0].Row, chunk[len(chunk)-1].Row, err)
 		}
 	}
 	for p := 0; p < u.Pages; p++ {
