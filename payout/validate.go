@@ -263,7 +263,9 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 	// Amounts are read once the whole file has shown its decimal
 	// convention: every row is checked, then its amount read in it.
 	v := newValidator(opts)
-	var rows []pending
+	// Rows wait in blocks, so that growing the list never copies them.
+	var rows [][]pending
+	const block = 4096
 	for r.Next() {
 		if res.RowsRead%1000 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -271,7 +273,11 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 			}
 		}
 		res.RowsRead++
-		rows = append(rows, v.check(r.Record()))
+		if len(rows) == 0 || len(rows[len(rows)-1]) == block {
+			rows = append(rows, make([]pending, 0, block))
+		}
+		last := &rows[len(rows)-1]
+		*last = append(*last, v.check(r.Record()))
 	}
 	if err := r.Err(); err != nil {
 		return nil, err
@@ -284,7 +290,8 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 		conv = DecimalPoint
 	}
 	res.Decimals = conv
-	for _, p := range rows {
+	res.Lines = make([]Line, 0, res.RowsRead)
+	for _, p := range all(rows) {
 		if p.amount.Text != "" {
 			a, code, details := ParseAmountIn(p.amount.Text, conv)
 			if code != "" {
@@ -310,6 +317,23 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 	}
 	res.Skipped = r.Skipped()
 	return res, nil
+}
+
+// all yields the rows of the blocks in order, letting go of each block
+// once it is read.
+func all(blocks [][]pending) func(func(int, pending) bool) {
+	return func(yield func(int, pending) bool) {
+		i := 0
+		for b := range blocks {
+			for _, p := range blocks[b] {
+				if !yield(i, p) {
+					return
+				}
+				i++
+			}
+			blocks[b] = nil
+		}
+	}
 }
 
 // pending is a checked row whose amount is still to be read.
