@@ -620,11 +620,25 @@ func (u *Uploader) Refresh(ctx context.Context, up *journal.Upload) ([]journal.R
 	if err != nil {
 		return rows, resumable(err, "could not query batch %s", up.BatchID)
 	}
-	updates := Match(rows, b.Entries)
-	if err := u.Journal.UpdateEntries(context.WithoutCancel(ctx), up.ID, updates); err != nil {
+	// Only what changed is written, and the rows read are updated in
+	// place rather than read again.
+	at := make(map[int]int, len(rows))
+	for i, r := range rows {
+		at[r.Index] = i
+	}
+	var changed []journal.EntryUpdate
+	for _, e := range Match(rows, b.Entries) {
+		r := &rows[at[e.Index]]
+		if r.EntryID == e.EntryID && r.Status == e.Status && r.Fee == e.Fee && r.Total == e.Total && r.ProtocolMessage == e.ProtocolMessage {
+			continue
+		}
+		r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage = e.EntryID, e.Status, e.Fee, e.Total, e.ProtocolMessage
+		changed = append(changed, e)
+	}
+	if err := u.Journal.UpdateEntries(context.WithoutCancel(ctx), up.ID, changed); err != nil {
 		return nil, err
 	}
-	return u.Journal.Rows(ctx, up.ID)
+	return rows, nil
 }
 
 // Match pairs server entries with planned rows: by merchant_reference when
