@@ -101,14 +101,6 @@ func callError(err error) *CallError {
 	return nil
 }
 
-// MayBeApplied reports whether a failed call may have been applied: a
-// provider failure of unknown outcome, or any error that is not a
-// provider's refusal.
-func MayBeApplied(err error) bool {
-	e := callError(err)
-	return err != nil && (e == nil || e.Outcome == OutcomeUnknown)
-}
-
 // NotAppliedCall reports whether err is a provider call that certainly was
 // not applied.
 func NotAppliedCall(err error) bool {

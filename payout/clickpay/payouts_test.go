@@ -44,12 +44,12 @@ func TestPayoutsSpeaksThePipelinesTerms(t *testing.T) {
 		t.Errorf("close beyond the balance: %v, want insufficient funds, not applied", err)
 	}
 	_, err = p.NewBatch(ctx, "o-1", []payout.Request{req(5, 300)})
-	if !payout.IsCall(err, payout.CallDuplicate) || payout.MayBeApplied(err) {
+	if !payout.IsCall(err, payout.CallDuplicate) || !payout.NotAppliedCall(err) {
 		t.Errorf("a reused order id: %v, want a duplicate, not applied", err)
 	}
 	e.sim.Inject(clickpaysim.Fault{Call: "add", N: 1, Kind: clickpaysim.Fail500})
 	_, err = p.Add(ctx, b.ID, "o-1", []payout.Request{req(3, 50)})
-	if !payout.UnknownCall(err) || !payout.MayBeApplied(err) {
+	if !payout.UnknownCall(err) || payout.NotAppliedCall(err) {
 		t.Errorf("a 500: %v, want outcome unknown", err)
 	}
 

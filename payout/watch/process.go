@@ -41,7 +41,11 @@ func (w *Watcher) process(ctx context.Context, path string) {
 	now := w.o.Now()
 	period := w.o.Period
 	if period == "" {
-		period = upload.DefaultPeriod(now)
+		// A file begun in one month and resumed in the next keeps its
+		// period: a new one would pay it again.
+		if period = w.recordedPeriod(ctx, path); period == "" {
+			period = upload.DefaultPeriod(now)
+		}
 	}
 	opts := upload.Options{Period: period, Endpoint: w.svc.Endpoint, PageSize: w.o.PageSize, AskServer: w.svc.API != nil, Now: now,
 		Results: filepath.Join(w.o.Folders.Done, stem(name)+".results.xlsx"), Report: payout.ReportOptions{Lang: w.o.Lang}}
@@ -70,6 +74,35 @@ func (w *Watcher) process(ctx context.Context, path string) {
 		return
 	}
 	w.paid(path, out.Upload, p.Reports)
+}
+
+// recordedPeriod is the pay period of the journal's upload of this very
+// file (same place, same bytes), or "" when there is none.
+func (w *Watcher) recordedPeriod(ctx context.Context, path string) string {
+	all, err := w.svc.Journal.All(ctx)
+	if err != nil {
+		return ""
+	}
+	var mine []*journal.Upload
+	for _, up := range all {
+		if up.File == path && up.Status != journal.StatusAbandoned {
+			mine = append(mine, up)
+		}
+	}
+	if len(mine) == 0 {
+		return ""
+	}
+	cp, err := payout.FileSource(path).Snapshot()
+	if err != nil {
+		return ""
+	}
+	defer cp.Remove()
+	for i := len(mine) - 1; i >= 0; i-- {
+		if mine[i].FileHash == cp.Hash {
+			return mine[i].Period
+		}
+	}
+	return ""
 }
 
 func plannedOf(p *upload.Prepared) (int, payout.Amount) {

@@ -52,10 +52,6 @@ func DefaultFolders(dir string) Folders {
 		Failed: filepath.Join(dir, "failed"), Ready: filepath.Join(dir, "ready"), Approved: filepath.Join(dir, "approved")}
 }
 
-func (f Folders) all() []string {
-	return []string{f.Inbox, f.Processing, f.Done, f.Failed, f.Ready, f.Approved}
-}
-
 // Options say how to watch and what may be paid unattended.
 type Options struct {
 	// Dir is the watched folder; its lock file is there.
@@ -282,7 +278,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 func ignored(name string) bool {
 	lower := strings.ToLower(name)
 	switch {
-	case strings.HasPrefix(name, "."), strings.HasPrefix(name, "~$"), strings.HasPrefix(name, "~"):
+	case strings.HasPrefix(name, "."), strings.HasPrefix(name, "~"): // ~$ Excel's owner files, ~ editors' temporaries
 		return true
 	case strings.HasSuffix(lower, ".tmp"), strings.HasSuffix(lower, ".part"), strings.HasSuffix(lower, ".crdownload"),
 		strings.HasSuffix(lower, ".partial"), strings.HasSuffix(lower, ".swp"), strings.HasSuffix(name, "#"):
@@ -373,7 +369,9 @@ func (w *Watcher) settled(path string) (time.Duration, bool) {
 // take moves a settled file into processing/ under a name no file in any
 // of the folders has, so that its reports never meet another's.
 func (w *Watcher) take(path string) (string, error) {
-	name := w.freeName(filepath.Base(path))
+	name := filepath.Base(path)
+	// An approved file's summary in ready/ is its own.
+	name = w.freeName(name, filepath.Join(w.o.Folders.Ready, stem(name)+summarySuffix))
 	to := filepath.Join(w.o.Folders.Processing, name)
 	if err := os.Rename(path, to); err != nil {
 		return "", err
@@ -382,18 +380,27 @@ func (w *Watcher) take(path string) (string, error) {
 }
 
 // freeName is name, or name with -2, -3, ... before its extension, such
-// that no folder of the watcher holds a file of that name.
-func (w *Watcher) freeName(name string) string {
+// that no folder of the watcher holds a file of that name or of its stem
+// (march.csv and march.xlsx would share march.results.xlsx); own is a
+// file of its own that does not count.
+func (w *Watcher) freeName(name, own string) string {
+	var held []string
+	for _, d := range []string{w.o.Folders.Processing, w.o.Folders.Done, w.o.Folders.Failed, w.o.Folders.Ready} {
+		es, _ := os.ReadDir(d)
+		for _, e := range es {
+			if filepath.Join(d, e.Name()) != own {
+				held = append(held, e.Name())
+			}
+		}
+	}
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
 	candidate := name
 	for n := 2; ; n++ {
+		s := strings.TrimSuffix(candidate, ext)
 		free := true
-		for _, d := range w.o.Folders.all() {
-			if d == w.o.Folders.Inbox || d == w.o.Folders.Approved {
-				continue
-			}
-			if _, err := os.Lstat(filepath.Join(d, candidate)); err == nil {
+		for _, h := range held {
+			if h == candidate || strings.HasPrefix(h, s+".") {
 				free = false
 				break
 			}

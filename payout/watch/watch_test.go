@@ -353,3 +353,92 @@ func TestOneWatcherPerFolder(t *testing.T) {
 		t.Fatalf("after the first stopped: %v", err)
 	}
 }
+
+// TestResumedInTheNextMonth: a file paid by a watcher that died before
+// filing it is filed in done/ when the watcher starts again in the next
+// month, not paid again in the new pay period.
+func TestResumedInTheNextMonth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc := openSandbox(t, t.TempDir())
+	f := watch.DefaultFolders(dir)
+	for _, d := range []string{f.Processing, f.Done} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Last month's run: taken and paid from processing/, then killed.
+	path := filepath.Join(f.Processing, "october.csv")
+	people := ids(300, 3)
+	write(t, path, sheet(people, "1000.00"))
+	last := upload.DefaultPeriod(time.Now().AddDate(0, -1, 0))
+	p, err := svc.PrepareFile(ctx, path, upload.Options{Period: last, Endpoint: svc.Endpoint, AskServer: true,
+		Results: filepath.Join(f.Done, "october.results.xlsx")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Pay(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+
+	ev := newEvents(t)
+	w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Refresh: 100 * time.Millisecond, Event: ev.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	ev.waitFor(ctx, map[string]string{"october.csv": watch.StateDone})
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := ev.state["october.csv"]; got.Period != last {
+		t.Errorf("filed as pay period %q, want %s: %+v", got.Period, last, got)
+	}
+	paid := paidOnServer(t, svc)
+	for _, id := range people {
+		if paid[saIBAN(id)] != 1 {
+			t.Errorf("%s paid %d times, want once", saIBAN(id), paid[saIBAN(id)])
+		}
+	}
+}
+
+// TestSameStemKeepsBothResults: march.csv and march.txt would share
+// march.results.xlsx; the second is taken as march-2.txt and both results
+// sheets are kept.
+func TestSameStemKeepsBothResults(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc := openSandbox(t, t.TempDir())
+	ev := newEvents(t)
+	w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Event: ev.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := watch.DefaultFolders(dir)
+	write(t, filepath.Join(f.Inbox, "march.csv"), sheet(ids(400, 2), "1000.00"))
+	write(t, filepath.Join(f.Inbox, "march.txt"), sheet(ids(410, 3), "1000.00"))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	ev.waitFor(ctx, map[string]string{"march.csv": watch.StateDone, "march-2.txt": watch.StateDone})
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file, results string
+		rows          int
+	}{{"march.csv", "march.results.xlsx", 2}, {"march-2.txt", "march-2.results.xlsx", 3}} {
+		if got := ev.state[c.file]; got.Count != c.rows || len(got.Reports) != 1 || got.Reports[0] != c.results {
+			t.Errorf("%s: %+v, want %d rows paid, results in %s", c.file, got, c.rows, c.results)
+		}
+		if _, err := os.Stat(filepath.Join(f.Done, c.results)); err != nil {
+			t.Errorf("%s: %v", c.results, err)
+		}
+	}
+}
