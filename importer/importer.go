@@ -38,9 +38,6 @@ type Options struct {
 	// Limits bound what a file may make the reader do; zero fields take
 	// the defaults (DefaultLimits).
 	Limits Limits
-	// TempDir is where the XLSX reader may unpack large sheets; "" is the
-	// system's temporary folder.
-	TempDir string
 	// Name is the file's name for messages and for a CSV file's sheet when
 	// the bytes are read from another path (a private copy); "" is the
 	// path.
@@ -63,16 +60,16 @@ type Limits struct {
 	Cell    int
 	// Line is the most bytes one line of a CSV or TSV file may hold.
 	Line int
-	// InMemory is the largest sheet kept in memory while it is read; a
-	// larger one is unpacked into TempDir and read from there.
-	InMemory int64
+	// Strings is the most the shared strings of an XLSX file (the one part
+	// held in memory while a sheet is streamed) may unpack to.
+	Strings int64
 }
 
 // DefaultLimits are Excel's limits for rows, columns and cells, 1 GiB
 // unpacked for a workbook (a million-row payroll is about half of that),
 // 64 MiB for one of its other parts and 4 MiB for a line of text.
 func DefaultLimits() Limits {
-	return Limits{Unzip: 1 << 30, Part: 64 << 20, Rows: 1_048_576, Columns: 16_384, Cell: 32_767, Line: 4 << 20, InMemory: 16 << 20}
+	return Limits{Unzip: 1 << 30, Part: 64 << 20, Rows: 1_048_576, Columns: 16_384, Cell: 32_767, Line: 4 << 20, Strings: 256 << 20}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -95,8 +92,8 @@ func (l Limits) withDefaults() Limits {
 	if l.Line <= 0 {
 		l.Line = d.Line
 	}
-	if l.InMemory <= 0 {
-		l.InMemory = d.InMemory
+	if l.Strings <= 0 {
+		l.Strings = d.Strings
 	}
 	return l
 }
@@ -212,8 +209,7 @@ func (w *Workbook) Hidden(sheet string) bool {
 	if w.xlsx == nil {
 		return false
 	}
-	visible, err := w.xlsx.f.GetSheetVisible(sheet)
-	return err == nil && !visible
+	return w.xlsx.hidden(sheet)
 }
 
 // Close releases the file.
@@ -273,7 +269,7 @@ func Open(path string, opts Options) (_ *Workbook, err error) {
 			return nil, err
 		}
 		w.xlsx = b
-		w.sheets = b.sheets
+		w.sheets = b.names()
 	case "ole":
 		return nil, &Error{Path: path, Msg: "this is an old Excel file (.xls) or a password-protected workbook, which is not read; open it in Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8, without a password", Err: ErrUnsupported}
 	case "pdf":

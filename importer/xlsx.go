@@ -2,29 +2,48 @@ package importer
 
 import (
 	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"math"
+	"path"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
+	"unicode/utf8"
 )
 
+// The XLSX reader streams a worksheet straight out of the zip with its own
+// tokenizer (xmlscan.go): nothing is unpacked to disk and only the shared
+// strings are held in memory. It reads what the cells hold as stored, the
+// way excelize reads them with RawCellValue, which is its oracle
+// (TestXLSXSameAsExcelize): shared strings with their rich-text runs
+// (phonetic runs left out), inline strings, and the value of every other
+// type (n, str, b, e, d) as written. Numbers are not formatted, so dates
+// stay serial numbers whatever the workbook's date system (1900 or 1904):
+// no payout field is a date. Where excelize would guess (cells or rows out
+// of order, a shared-string index that is not a number) this reader refuses
+// the file instead.
 type xlsxBook struct {
-	f      *excelize.File
-	sheets []string
+	z       *zip.ReadCloser
+	path    string
+	sheets  []xlsxSheet
+	strings []string // nil until a sheet is read
+	limits  Limits
+}
+
+type xlsxSheet struct {
+	name   string
+	part   string // the worksheet's path in the zip, "" when missing
+	hidden bool
 }
 
 // checkZip refuses a workbook that would unpack beyond the limits, before
 // anything is unpacked. The sizes are the ones the zip declares; reading a
 // part beyond its declared size fails (archive/zip checks it), so they bound
 // what is read.
-func checkZip(path string, l Limits) error {
-	z, err := zip.OpenReader(path)
-	if err != nil {
-		return &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
-	}
-	defer z.Close()
+func checkZip(z *zip.Reader, path string, l Limits) error {
 	var total uint64
 	for _, f := range z.File {
 		total += f.UncompressedSize64
@@ -32,86 +51,434 @@ func checkZip(path string, l Limits) error {
 			return &Error{Path: path, Msg: fmt.Sprintf("this workbook would unpack to more than %d MB, more than a payroll needs; it may be damaged or built to harm (a zip bomb): open it in Excel and save only the payroll sheet as .xlsx or CSV", l.Unzip>>20), Err: ErrLimit}
 		}
 		name := strings.ToLower(f.Name)
-		bulk := strings.HasPrefix(name, "xl/worksheets/") || name == "xl/sharedstrings.xml"
-		if !bulk && f.UncompressedSize64 > uint64(l.Part) {
-			return &Error{Path: path, Msg: fmt.Sprintf("its part %s would unpack to %d MB, more than a workbook needs (at most %d MB); it may be damaged or built to harm: open it in Excel and save it again as .xlsx", f.Name, f.UncompressedSize64>>20, l.Part>>20), Err: ErrLimit}
+		switch {
+		case strings.HasPrefix(name, "xl/worksheets/"):
+		case name == "xl/sharedstrings.xml":
+			if f.UncompressedSize64 > uint64(l.Strings) {
+				return &Error{Path: path, Msg: fmt.Sprintf("its shared strings would unpack to %d MB, more than a payroll needs (at most %d MB); it may be damaged or built to harm: open it in Excel and save only the payroll sheet as .xlsx or CSV", f.UncompressedSize64>>20, l.Strings>>20), Err: ErrLimit}
+			}
+		default:
+			if f.UncompressedSize64 > uint64(l.Part) {
+				return &Error{Path: path, Msg: fmt.Sprintf("its part %s would unpack to %d MB, more than a workbook needs (at most %d MB); it may be damaged or built to harm: open it in Excel and save it again as .xlsx", f.Name, f.UncompressedSize64>>20, l.Part>>20), Err: ErrLimit}
+			}
 		}
 	}
 	return nil
 }
 
+func damaged(path string, err error) *Error {
+	return &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
+}
+
 func openXLSX(path string, opts Options) (*xlsxBook, error) {
-	if err := checkZip(path, opts.Limits); err != nil {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, damaged(path, err)
+	}
+	b := &xlsxBook{z: z, path: path, limits: opts.Limits}
+	if err := checkZip(&z.Reader, path, opts.Limits); err != nil {
+		z.Close()
 		return nil, err
 	}
-	if opts.TempDir == "" {
-		if dir, err := TempDir(); err == nil {
-			opts.TempDir = dir
-		}
+	if err := b.readWorkbook(); err != nil {
+		z.Close()
+		return nil, damaged(path, err)
 	}
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: opts.Limits.Unzip, UnzipXMLSizeLimit: min(opts.Limits.Unzip, opts.Limits.InMemory), TmpDir: opts.TempDir})
-	if err != nil {
-		return nil, &Error{Path: path, Msg: "this Excel file cannot be read (" + err.Error() + "); open it in Excel and save it again as .xlsx", Err: err}
-	}
-	b := &xlsxBook{f: f}
-	b.sheets = f.GetSheetList()
 	if len(b.sheets) == 0 {
-		f.Close()
+		z.Close()
 		return nil, &Error{Path: path, Msg: "the workbook has no sheets", Err: ErrUnsupported}
 	}
 	return b, nil
 }
 
-func (b *xlsxBook) close() error { return b.f.Close() }
+func (b *xlsxBook) close() error { return b.z.Close() }
 
-// rows reads a sheet; errors name the file as the person knows it (name).
-func (b *xlsxBook) rows(name, sheet string, l Limits) (Rows, error) {
-	if sheet == "" {
-		sheet = b.sheets[0]
+// file finds a part by its name, exactly or, as Excel does, ignoring case.
+func (b *xlsxBook) file(name string) *zip.File {
+	var folded *zip.File
+	for _, f := range b.z.File {
+		if f.Name == name {
+			return f
+		}
+		if folded == nil && strings.EqualFold(f.Name, name) {
+			folded = f
+		}
 	}
-	found := false
-	for _, s := range b.sheets {
-		if strings.EqualFold(s, sheet) {
-			sheet, found = s, true
+	return folded
+}
+
+// readSmall unmarshals a small part (at most Limits.Part, checked before).
+func (b *xlsxBook) readSmall(name string, v any) (bool, error) {
+	f := b.file(name)
+	if f == nil {
+		return false, nil
+	}
+	r, err := f.Open()
+	if err != nil {
+		return true, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, b.limits.Part+1))
+	if err != nil {
+		return true, err
+	}
+	if err := xml.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("%s: %w", name, err)
+	}
+	return true, nil
+}
+
+type xmlRels struct {
+	Rels []struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+// readWorkbook lists the sheets: names, parts and visibility, through the
+// package's relationships as the format lays them out.
+func (b *xlsxBook) readWorkbook() error {
+	wbPath := "xl/workbook.xml"
+	var root xmlRels
+	if _, err := b.readSmall("_rels/.rels", &root); err != nil {
+		return err
+	}
+	for _, r := range root.Rels {
+		if strings.HasSuffix(r.Type, "/officeDocument") {
+			wbPath = strings.TrimPrefix(r.Target, "/")
 			break
 		}
 	}
-	if !found {
-		return nil, &Error{Path: name, Msg: fmt.Sprintf("there is no sheet named %q; the sheets are: %s", sheet, strings.Join(b.sheets, ", "))}
+	var wb struct {
+		Sheets []struct {
+			Name  string     `xml:"name,attr"`
+			State string     `xml:"state,attr"`
+			Attrs []xml.Attr `xml:",any,attr"`
+		} `xml:"sheets>sheet"`
 	}
-	r, err := b.f.Rows(sheet)
+	found, err := b.readSmall(wbPath, &wb)
 	if err != nil {
-		return nil, &Error{Path: name, Msg: fmt.Sprintf("sheet %q cannot be read: %v", sheet, err), Err: err}
+		return err
 	}
-	return &xlsxRows{path: name, r: r, limits: l}, nil
+	if !found {
+		return errors.New("it has no workbook part")
+	}
+	dir := path.Dir(wbPath)
+	var rels xmlRels
+	if _, err := b.readSmall(path.Join(dir, "_rels", path.Base(wbPath)+".rels"), &rels); err != nil {
+		return err
+	}
+	for _, s := range wb.Sheets {
+		sheet := xlsxSheet{name: s.Name, hidden: s.State != "" && s.State != "visible"}
+		for _, a := range s.Attrs {
+			if a.Name.Local != "id" {
+				continue
+			}
+			for _, r := range rels.Rels {
+				if r.ID != a.Value {
+					continue
+				}
+				part := path.Clean(path.Join(dir, r.Target))
+				if strings.HasPrefix(r.Target, "/") {
+					part = path.Clean(r.Target)
+				}
+				part = strings.TrimPrefix(part, "/")
+				if f := b.file(part); f != nil {
+					sheet.part = f.Name
+				}
+			}
+		}
+		b.sheets = append(b.sheets, sheet)
+	}
+	return nil
+}
+
+func (b *xlsxBook) names() []string {
+	out := make([]string, len(b.sheets))
+	for i, s := range b.sheets {
+		out[i] = s.name
+	}
+	return out
+}
+
+func (b *xlsxBook) hidden(name string) bool {
+	for _, s := range b.sheets {
+		if strings.EqualFold(s.name, name) {
+			return s.hidden
+		}
+	}
+	return false
+}
+
+// readStrings reads the shared strings once, on the first sheet read.
+func (b *xlsxBook) readStrings() error {
+	if b.strings != nil {
+		return nil
+	}
+	b.strings = []string{}
+	f := b.file("xl/sharedStrings.xml")
+	if f == nil {
+		return nil
+	}
+	r, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	s := newXMLScan(r)
+	var buf []byte
+	for s.next() {
+		if s.kind != xmlStart {
+			continue
+		}
+		if string(s.name) != "si" {
+			if len(s.stack) == 1 {
+				continue // the root, <sst>
+			}
+			if !s.skip() {
+				break
+			}
+			continue
+		}
+		var ok bool
+		if buf, ok = readRichText(s, buf[:0]); !ok {
+			break
+		}
+		b.strings = append(b.strings, string(buf))
+	}
+	if s.err != nil {
+		return fmt.Errorf("shared strings: %w", s.err)
+	}
+	return nil
+}
+
+// readRichText reads the element just started (<si> or <is>) to its end:
+// its own <t>, then the <t> of each run <r>, as excelize joins them; runs
+// of other kinds (phonetic <rPh>) are left out.
+func readRichText(s *xmlScan, out []byte) ([]byte, bool) {
+	var own, runs []byte
+	for {
+		if !s.next() {
+			return nil, false
+		}
+		switch s.kind {
+		case xmlEnd:
+			out = append(out, own...)
+			out = append(out, runs...)
+			return unescapeOOXML(out), true
+		case xmlStart:
+			switch string(s.name) {
+			case "t":
+				t, ok := readText(s, own[:0])
+				if !ok {
+					return nil, false
+				}
+				own = t
+			case "r":
+				var run []byte
+				for {
+					if !s.next() {
+						return nil, false
+					}
+					if s.kind == xmlEnd {
+						break
+					}
+					if s.kind != xmlStart {
+						continue
+					}
+					if string(s.name) == "t" {
+						t, ok := readText(s, run[:0])
+						if !ok {
+							return nil, false
+						}
+						run = t
+						continue
+					}
+					if !s.skip() {
+						return nil, false
+					}
+				}
+				runs = append(runs, run...)
+			default:
+				if !s.skip() {
+					return nil, false
+				}
+			}
+		}
+	}
+}
+
+// readText reads the text directly inside the element just started, to its
+// end (text inside nested elements is not part of it).
+func readText(s *xmlScan, out []byte) ([]byte, bool) {
+	for {
+		if !s.next() {
+			return nil, false
+		}
+		switch s.kind {
+		case xmlText:
+			out = append(out, s.text...)
+		case xmlStart:
+			if !s.skip() {
+				return nil, false
+			}
+		case xmlEnd:
+			return out, true
+		}
+	}
+}
+
+// unescapeOOXML turns the _xHHHH_ escapes of the format (a character XML
+// cannot hold, written as its code) back into characters, as excelize
+// does: _x005F_ is a literal underscore, and a code that is no character
+// (a lone surrogate) is dropped.
+func unescapeOOXML(s []byte) []byte {
+	if !bytes.Contains(s, []byte("_x")) {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' && isHex4(s[i+2:i+6]) {
+			n, _ := strconv.ParseUint(string(s[i+2:i+6]), 16, 32)
+			if n == 0x5F {
+				out = append(out, '_')
+			} else if r := rune(n); utf8.ValidRune(r) {
+				out = utf8.AppendRune(out, r)
+			}
+			i += 7
+			continue
+		}
+		out = append(out, s[i])
+		i++
+	}
+	return out
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// rows reads a sheet; errors name the file as the person knows it (name).
+func (b *xlsxBook) rows(name, sheet string, l Limits) (Rows, error) {
+	var found *xlsxSheet
+	if sheet == "" {
+		found = &b.sheets[0]
+	}
+	for i := range b.sheets {
+		if found == nil && strings.EqualFold(b.sheets[i].name, sheet) {
+			found = &b.sheets[i]
+		}
+	}
+	if found == nil {
+		return nil, &Error{Path: name, Msg: fmt.Sprintf("there is no sheet named %q; the sheets are: %s", sheet, strings.Join(b.names(), ", "))}
+	}
+	if found.part == "" {
+		return nil, &Error{Path: name, Msg: fmt.Sprintf("sheet %q cannot be read: the workbook names it but does not hold it; open it in Excel and save it again as .xlsx", found.name)}
+	}
+	if err := b.readStrings(); err != nil {
+		return nil, damaged(name, err)
+	}
+	r, err := b.file(found.part).Open()
+	if err != nil {
+		return nil, damaged(name, err)
+	}
+	x := &xlsxRows{path: name, rc: r, s: newXMLScan(r), strings: b.strings, limits: l}
+	// Up to the sheet's data: <sheetPr>, <dimension>, <cols> and the like
+	// are not needed.
+	for x.s.next() {
+		if x.s.kind == xmlStart && string(x.s.name) == "sheetData" && len(x.s.stack) == 2 {
+			x.inData = true
+			break
+		}
+	}
+	if x.s.err != nil {
+		r.Close()
+		return nil, damaged(name, x.s.err)
+	}
+	return x, nil
 }
 
 type xlsxRows struct {
-	path   string
-	r      *excelize.Rows
-	row    Row
-	err    error
-	limits Limits
+	path    string
+	rc      io.ReadCloser
+	s       *xmlScan
+	strings []string
+	limits  Limits
+	inData  bool
+
+	row     Row
+	next    Row // a row read ahead, after a gap of rows the sheet leaves out
+	hasNext bool
+	err     error
+	value   []byte
+}
+
+func (x *xlsxRows) fail(row int, format string, args ...any) bool {
+	x.err = &Error{Path: x.path, Row: row, Msg: "the sheet cannot be read: " + fmt.Sprintf(format, args...) + "; open it in Excel and save it again as .xlsx"}
+	return false
 }
 
 func (x *xlsxRows) Next() bool {
-	if x.err != nil || x.r == nil || !x.r.Next() {
-		if x.r != nil && x.err == nil {
-			if err := x.r.Error(); err != nil {
-				x.err = &Error{Path: x.path, Row: x.row.Number + 1, Msg: "the sheet cannot be read: " + err.Error(), Err: err}
-			}
+	if x.err != nil {
+		return false
+	}
+	n := x.row.Number + 1
+	if x.hasNext {
+		if x.next.Number == n {
+			x.row, x.hasNext = x.next, false
+		} else {
+			x.row = Row{Number: n} // a row the sheet leaves out is empty
 		}
+		return x.check()
+	}
+	if !x.inData {
 		return false
 	}
-	cells, err := x.r.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		x.err = &Error{Path: x.path, Row: x.row.Number + 1, Msg: "the row cannot be read: " + err.Error(), Err: err}
-		return false
+	for x.s.next() {
+		switch x.s.kind {
+		case xmlEnd: // </sheetData>
+			x.inData = false
+			return false
+		case xmlStart:
+			if string(x.s.name) != "row" {
+				if !x.s.skip() {
+					return x.scanFailed(n)
+				}
+				continue
+			}
+			r, ok := x.readRow(n)
+			if !ok {
+				return false
+			}
+			if r.Number == n {
+				x.row = r
+			} else {
+				x.next, x.hasNext = r, true
+				x.row = Row{Number: n}
+			}
+			return x.check()
+		}
 	}
-	for i, c := range cells {
-		cells[i] = plainNumber(c)
+	if x.s.err != nil {
+		return x.scanFailed(n)
 	}
-	x.row = Row{Number: x.row.Number + 1, Cells: cells, Hidden: x.r.GetRowOpts().Hidden}
+	return false
+}
+
+func (x *xlsxRows) scanFailed(row int) bool {
+	return x.fail(row, "%v", x.s.err)
+}
+
+func (x *xlsxRows) check() bool {
+	for i, c := range x.row.Cells {
+		x.row.Cells[i] = plainNumber(c)
+	}
 	if err := x.limits.checkRow(x.path, x.row); err != nil {
 		x.err = err
 		return false
@@ -119,14 +486,164 @@ func (x *xlsxRows) Next() bool {
 	return true
 }
 
+// readRow reads the <row> just started; n is the number the row has when
+// it does not say.
+func (x *xlsxRows) readRow(n int) (Row, bool) {
+	r := Row{Number: n}
+	if v, ok := x.s.attr("r"); ok {
+		num, err := strconv.Atoi(string(v))
+		if err != nil || num < 1 {
+			return r, x.fail(n, "a row is numbered %q", v)
+		}
+		if num < n {
+			return r, x.fail(n, "row %d comes after row %d", num, n-1)
+		}
+		if num > x.limits.Rows {
+			return r, x.fail(n, "a row is numbered %d, more than Excel allows", num)
+		}
+		r.Number = num
+	}
+	if v, ok := x.s.attr("hidden"); ok {
+		r.Hidden, _ = strconv.ParseBool(string(v))
+	}
+	col := 0 // the column of the last cell, 1-based
+	for {
+		if !x.s.next() {
+			return r, x.scanFailed(r.Number)
+		}
+		switch x.s.kind {
+		case xmlEnd:
+			return r, true
+		case xmlStart:
+			if string(x.s.name) != "c" {
+				if !x.s.skip() {
+					return r, x.scanFailed(r.Number)
+				}
+				continue
+			}
+			at := col + 1
+			if ref, ok := x.s.attr("r"); ok {
+				c, ok := refColumn(ref)
+				if !ok {
+					return r, x.fail(r.Number, "a cell is named %q", ref)
+				}
+				if c <= col {
+					return r, x.fail(r.Number, "cell %s comes after column %d", ref, col)
+				}
+				at = c
+			}
+			if at > x.limits.Columns {
+				return r, x.fail(r.Number, "a cell is in column %d, more than Excel allows", at)
+			}
+			col = at
+			typ, _ := x.s.attr("t")
+			v, formula, ok := x.readCell(r.Number, string(typ))
+			if !ok {
+				return r, false
+			}
+			if v == "" && !formula {
+				continue
+			}
+			for len(r.Cells) < at-1 {
+				r.Cells = append(r.Cells, "")
+			}
+			r.Cells = append(r.Cells, v)
+		}
+	}
+}
+
+// readCell reads the <c> just started: its value as excelize reads it raw,
+// and whether it has a formula.
+func (x *xlsxRows) readCell(row int, typ string) (string, bool, bool) {
+	var v []byte
+	var inline string
+	hasInline, formula := false, false
+	for {
+		if !x.s.next() {
+			return "", false, x.scanFailed(row)
+		}
+		switch x.s.kind {
+		case xmlEnd:
+			switch typ {
+			case "s":
+				if len(v) == 0 {
+					return "", formula, true
+				}
+				t := strings.TrimSpace(string(v))
+				i, err := strconv.Atoi(t)
+				if err != nil || i < 0 || i >= len(x.strings) {
+					return "", false, x.fail(row, "a cell refers to shared string %q, which the workbook does not have", t)
+				}
+				return x.strings[i], formula, true
+			case "inlineStr":
+				if hasInline {
+					return inline, formula, true
+				}
+			}
+			return string(v), formula, true
+		case xmlStart:
+			switch string(x.s.name) {
+			case "v":
+				var ok bool
+				if x.value, ok = readText(x.s, x.value[:0]); !ok {
+					return "", false, x.scanFailed(row)
+				}
+				v = x.value
+			case "f":
+				formula = true
+				if !x.s.skip() {
+					return "", false, x.scanFailed(row)
+				}
+			case "is":
+				t, ok := readRichText(x.s, nil)
+				if !ok {
+					return "", false, x.scanFailed(row)
+				}
+				inline, hasInline = string(t), true
+			default:
+				if !x.s.skip() {
+					return "", false, x.scanFailed(row)
+				}
+			}
+		}
+	}
+}
+
+// refColumn reads the column of a cell reference such as "B7" or "$B$7".
+func refColumn(ref []byte) (int, bool) {
+	col, i := 0, 0
+	for ; i < len(ref); i++ {
+		c := ref[i]
+		switch {
+		case c == '$':
+			continue
+		case c >= 'A' && c <= 'Z':
+			col = col*26 + int(c-'A'+1)
+		case c >= 'a' && c <= 'z':
+			col = col*26 + int(c-'a'+1)
+		default:
+			goto digits
+		}
+		if col > 16_384 {
+			return 0, false
+		}
+	}
+digits:
+	if col == 0 || i == len(ref) {
+		return 0, false
+	}
+	row, err := strconv.Atoi(string(ref[i:]))
+	return col, err == nil && row > 0 && row <= 1_048_576 && ref[i] >= '0' && ref[i] <= '9'
+}
+
 func (x *xlsxRows) Row() Row   { return x.row }
 func (x *xlsxRows) Err() error { return x.err }
 func (x *xlsxRows) Close() error {
-	if x.r == nil {
+	if x.rc == nil {
 		return nil
 	}
-	err := x.r.Close()
-	x.r = nil
+	err := x.rc.Close()
+	x.rc = nil
 	return err
 }
 
