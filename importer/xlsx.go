@@ -661,15 +661,16 @@ func plainNumber(s string) string {
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return s
 	}
-	digits := strings.TrimLeft(strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
+	// Significant digits: leading zeros do not count.
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '1' && c <= '9' || c == '0' && digits > 0 {
+			digits++
 		}
-		return -1
-	}, s), "0")
+	}
 	// Only fractions carry binary noise; long whole numbers may be account
 	// numbers typed as text and must keep every digit.
-	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") || len(digits) <= 15 {
+	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") || digits <= 15 {
 		return s
 	}
 	g, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)

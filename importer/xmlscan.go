@@ -29,7 +29,8 @@ type xmlScan struct {
 	attrs []xmlAttr // start: the attributes, values decoded
 	text  []byte    // text: character data, entities decoded, line ends normalised
 
-	stack      [][]byte // names of the open elements, with prefixes
+	stack      []int    // where each open element's name ends in names
+	open       []byte   // the open elements' names, with prefixes, end to end
 	pendingEnd bool     // a self-closing element's end is due
 	raw        []byte   // scratch: text before decoding, a name, a value
 	names      []byte   // storage for attribute names
@@ -98,7 +99,7 @@ func (s *xmlScan) next() bool {
 			return s.fail("text after the last element")
 		}
 		if len(s.stack) > 0 {
-			return s.fail("the part ends inside <%s>", s.stack[len(s.stack)-1])
+			return s.fail("the part ends inside <%s>", s.top())
 		}
 		s.kind = xmlEOF
 		return false
@@ -157,7 +158,7 @@ func (s *xmlScan) tag() bool {
 		if c, err := s.r.ReadByte(); err != nil || c != '>' {
 			return s.fail("end tag </%s> is not closed", name)
 		}
-		if len(s.stack) == 0 || !bytes.Equal(s.stack[len(s.stack)-1], name) {
+		if len(s.stack) == 0 || !bytes.Equal(s.top(), name) {
 			return s.fail("</%s> closes no open element of that name", name)
 		}
 		s.kind = xmlEnd
@@ -172,8 +173,10 @@ func (s *xmlScan) tag() bool {
 	if !ok {
 		return false
 	}
-	s.stack = append(s.stack, append([]byte(nil), name...))
-	name = s.stack[len(s.stack)-1]
+	start := len(s.open)
+	s.open = append(s.open, name...)
+	s.stack = append(s.stack, len(s.open))
+	name = s.open[start:]
 	s.name = local(name)
 	s.attrs = s.attrs[:0]
 	s.vals = s.vals[:0]
@@ -247,9 +250,25 @@ func (s *xmlScan) tag() bool {
 	return true
 }
 
+// top is the name of the innermost open element.
+func (s *xmlScan) top() []byte {
+	start := 0
+	if n := len(s.stack); n > 1 {
+		start = s.stack[n-2]
+	}
+	return s.open[start:s.stack[len(s.stack)-1]]
+}
+
+// pop closes the innermost element; its name stays readable until the
+// next start.
 func (s *xmlScan) pop() {
-	s.name = local(s.stack[len(s.stack)-1])
+	s.name = local(s.top())
 	s.stack = s.stack[:len(s.stack)-1]
+	end := 0
+	if n := len(s.stack); n > 0 {
+		end = s.stack[n-1]
+	}
+	s.open = s.open[:end]
 }
 
 func local(name []byte) []byte {
