@@ -29,13 +29,13 @@ type xmlScan struct {
 	attrs []xmlAttr // start: the attributes, values decoded
 	text  []byte    // text: character data, entities decoded, line ends normalised
 
-	stack      []int    // where each open element's name ends in names
-	open       []byte   // the open elements' names, with prefixes, end to end
-	pendingEnd bool     // a self-closing element's end is due
-	raw        []byte   // scratch: text before decoding, a name, a value
-	names      []byte   // storage for attribute names
-	vals       []byte   // storage for attribute values
-	spans      []int    // per attribute: name start, value start, value end
+	stack      []int  // where each open element's name ends in names
+	open       []byte // the open elements' names, with prefixes, end to end
+	pendingEnd bool   // a self-closing element's end is due
+	raw        []byte // scratch: text before decoding, a name, a value
+	names      []byte // storage for attribute names
+	vals       []byte // storage for attribute values
+	spans      []int  // per attribute: name start, value start, value end
 	err        error
 }
 
