@@ -10,5 +10,6 @@ func addLaterCommands(root *cobra.Command, s *streams, g *globals) {
 		newAuditCmd(s, g),
 		newSandboxCmd(s, g),
 		newWatchCmd(s, g),
+		newServeCmd(s, g),
 	)
 }

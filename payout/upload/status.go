@@ -28,15 +28,20 @@ type StatusOptions struct {
 
 // StatusReport is what a batch's refresh found.
 type StatusReport struct {
-	BatchID string        `json:"batch_id"`
-	OrderID string        `json:"order_id"`
-	Period  string        `json:"period"`
-	Sandbox bool          `json:"sandbox"`
-	File    string        `json:"file"`
-	Final   bool          `json:"final"`
-	Counts  []StatusCount `json:"counts"`
-	Failed  []ResultRow   `json:"failed"`
-	Results string        `json:"results"`
+	BatchID string `json:"batch_id"`
+	OrderID string `json:"order_id"`
+	Period  string `json:"period"`
+	Sandbox bool   `json:"sandbox"`
+	File    string `json:"file"`
+	Final   bool   `json:"final"`
+	// BatchStatus is the batch's status as the server answered it (for
+	// Clickpay: New, Approved, Processing, Completed...).
+	BatchStatus string        `json:"batch_status,omitempty"`
+	Counts      []StatusCount `json:"counts"`
+	Failed      []ResultRow   `json:"failed"`
+	// Rows are every entry of the batch, in the sheet's order.
+	Rows    []ResultRow `json:"-"`
+	Results string      `json:"results"`
 	// FailedSheet holds the failed rows, ready to fix and upload; "" when
 	// none failed.
 	FailedSheet string `json:"failed_sheet,omitempty"`
@@ -70,7 +75,7 @@ func (u *Uploader) Status(ctx context.Context, batchID string, o StatusOptions) 
 		wait = 2 * time.Second
 	}
 	for {
-		rows, err := u.Refresh(ctx, up)
+		rows, batchStatus, err := u.refresh(ctx, up)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -78,6 +83,9 @@ func (u *Uploader) Status(ctx context.Context, batchID string, o StatusOptions) 
 		final := AllFinal(results)
 		if !o.Wait || final || ctx.Err() != nil {
 			rep, err := u.statusReport(up, rows, results, final, o)
+			if rep != nil {
+				rep.BatchStatus = batchStatus
+			}
 			return rep, nil, err
 		}
 		if o.Waiting != nil {
@@ -112,7 +120,7 @@ func (u *Uploader) statusReport(up *journal.Upload, rows []journal.Row, results 
 		return nil, err
 	}
 	rep := &StatusReport{BatchID: up.BatchID, OrderID: up.OrderID, Period: up.Period, Sandbox: up.Endpoint == "sandbox", File: up.File,
-		Final: final, Counts: CountStatuses(results), Results: path, Failed: []ResultRow{}, Note: OpenNote(up)}
+		Final: final, Counts: CountStatuses(results), Results: path, Failed: []ResultRow{}, Rows: results, Note: OpenNote(up)}
 	for _, r := range results {
 		if failed(r.Status) {
 			rep.Failed = append(rep.Failed, r)

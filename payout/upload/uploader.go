@@ -609,16 +609,23 @@ func (r *run) closed() error {
 // merchant_reference when echoed, else by IBAN and amount in order) and
 // records entry ids and statuses. It returns the rows.
 func (u *Uploader) Refresh(ctx context.Context, up *journal.Upload) ([]journal.Row, error) {
+	rows, _, err := u.refresh(ctx, up)
+	return rows, err
+}
+
+// refresh is Refresh, also returning the batch's status as the server
+// answered it ("" when the batch was not asked for).
+func (u *Uploader) refresh(ctx context.Context, up *journal.Upload) ([]journal.Row, string, error) {
 	rows, err := u.Journal.Rows(ctx, up.ID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if up.BatchID == "" {
-		return rows, nil
+		return rows, "", nil
 	}
 	b, err := u.API.Query(ctx, up.BatchID)
 	if err != nil {
-		return rows, resumable(err, "could not query batch %s", up.BatchID)
+		return rows, "", resumable(err, "could not query batch %s", up.BatchID)
 	}
 	// Only what changed is written, and the rows read are updated in
 	// place rather than read again.
@@ -636,9 +643,9 @@ func (u *Uploader) Refresh(ctx context.Context, up *journal.Upload) ([]journal.R
 		changed = append(changed, e)
 	}
 	if err := u.Journal.UpdateEntries(context.WithoutCancel(ctx), up.ID, changed); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return rows, nil
+	return rows, b.Status, nil
 }
 
 // Match pairs server entries with planned rows: by merchant_reference when
