@@ -38,9 +38,9 @@ type sheet struct {
 	Checked  time.Time
 	Summary  *payout.Summary
 	Columns  []columnUse
-	Problems []payout.Problem // the first `shown`, in the page's language
+	Problems []payout.Problem // the first `shown`
 	More     int              // problems not listed
-	Failure  string           // why the file cannot be paid, when it cannot
+	failure  failure          // why the file cannot be paid, when it cannot
 	reports  map[string]string
 	Ready    bool // can be paid: the plan below
 	Resuming bool
@@ -62,6 +62,22 @@ type sheet struct {
 
 type columnUse struct{ Field, Letter string }
 
+// failure is a reason in the page's words (key and args), or the
+// pipeline's own message (raw, in the language of the check).
+type failure struct {
+	key  string
+	args []any
+	raw  string
+}
+
+// FailureIn is why the sheet cannot be paid, in lang; "" when it can.
+func (sh *sheet) FailureIn(lang string) string {
+	if sh.failure.key != "" {
+		return say(lang, sh.failure.key, sh.failure.args...)
+	}
+	return sh.failure.raw
+}
+
 // Kinds are the reports there are to download, in the order shown.
 func (sh *sheet) Kinds() []string {
 	var out []string
@@ -69,6 +85,15 @@ func (sh *sheet) Kinds() []string {
 		if sh.reports[k] != "" {
 			out = append(out, k)
 		}
+	}
+	return out
+}
+
+// ProblemsIn are the problems listed, in the page's language.
+func (sh *sheet) ProblemsIn(lang string) []payout.Problem {
+	out := make([]payout.Problem, len(sh.Problems))
+	for i, p := range sh.Problems {
+		out[i] = p.Localized(lang)
 	}
 	return out
 }
@@ -237,7 +262,7 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepa
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sh.Checked = s.o.Now()
-	sh.Ready, sh.Failure, sh.Problems, sh.More, sh.Summary, sh.Columns = false, "", nil, 0, nil, nil
+	sh.Ready, sh.failure, sh.Problems, sh.More, sh.Summary, sh.Columns = false, failure{}, nil, 0, nil, nil
 	sh.Paid, sh.Recent = nil, nil
 	if p != nil && p.Result != nil {
 		res := p.Result
@@ -247,9 +272,9 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepa
 			sh.Columns = append(sh.Columns, columnUse{string(f), c.Letter})
 		}
 		sort.Slice(sh.Columns, func(i, j int) bool { return sh.Columns[i].Letter < sh.Columns[j].Letter })
-		for i, pr := range sum.Problems {
+		for i, pr := range res.Problems {
 			if i == shown {
-				sh.More = len(sum.Problems) - shown
+				sh.More = len(res.Problems) - shown
 				break
 			}
 			sh.Problems = append(sh.Problems, pr)
@@ -272,7 +297,7 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepa
 		sh.Paid, sh.Recent = p.Compared.Paid, p.Compared.Recent
 	}
 	if err != nil {
-		sh.Failure = s.explain(sh, err)
+		sh.failure = s.explain(sh, err)
 		if p != nil {
 			p.Close()
 		}
@@ -299,16 +324,16 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepa
 
 // explain turns a pipeline error into the page's words, naming the file
 // as it was uploaded.
-func (s *Server) explain(sh *sheet, err error) string {
+func (s *Server) explain(sh *sheet, err error) failure {
 	msg := strings.ReplaceAll(err.Error(), sh.path, sh.Name)
 	msg = strings.ReplaceAll(msg, sh.dir+string(filepath.Separator), "")
 	switch {
 	case errors.Is(err, journal.ErrBusy):
-		return say(sh.Lang, "busy")
+		return failure{key: "busy", raw: msg}
 	case errors.Is(err, payout.ErrInvalid) && sh.Summary != nil && sh.Summary.Invalid > 0:
-		return say(sh.Lang, "invalid", sh.Summary.Invalid)
+		return failure{key: "invalid", args: []any{sh.Summary.Invalid}, raw: msg}
 	}
-	return msg
+	return failure{raw: msg}
 }
 
 func (s *Server) pageSize() int {
@@ -381,7 +406,7 @@ func (s *Server) payNow(w http.ResponseWriter, r *http.Request, ss *session) {
 	s.mu.Lock()
 	same := sh.Count == count && sh.Total == total && sh.hash == hash && r.FormValue("count") == fmt.Sprint(count) && r.FormValue("total") == total.String()
 	if !same {
-		sh.Failure = say(sh.Lang, "changed")
+		sh.failure = failure{key: "changed"}
 		sh.Ready = true
 		s.mu.Unlock()
 		p.Close()
@@ -409,7 +434,7 @@ func (s *Server) payNow(w http.ResponseWriter, r *http.Request, ss *session) {
 			sh.BatchID = out.Upload.BatchID
 		}
 		if err != nil {
-			sh.PayErr = s.explain(sh, err)
+			sh.PayErr = s.explain(sh, err).raw
 			s.o.Log.Error("payment stopped", "file", sh.Name, "id", sh.ID, "err", err)
 			return
 		}

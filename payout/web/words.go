@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"unicode"
 
 	"payroll/payout"
 )
@@ -124,4 +125,15 @@ var funcs = template.FuncMap{
 		return "ltr"
 	},
 	"lower": strings.ToLower,
+	// textdir is the direction of a value from a sheet: right to left when
+	// it holds Arabic letters, else left to right (so that "-500" and an
+	// IBAN read as typed on the Arabic page too).
+	"textdir": func(v string) string {
+		for _, r := range v {
+			if unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r) {
+				return "rtl"
+			}
+		}
+		return "ltr"
+	},
 }
