@@ -363,12 +363,12 @@ func (s *Server) checkPage(w http.ResponseWriter, r *http.Request, ss *session) 
 	if sh == nil {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if sh.Paying || sh.BatchID != "" {
 		http.Redirect(w, r, "/batch/"+sh.ID, http.StatusSeeOther)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.render(w, r, http.StatusOK, "check", page{CSRF: ss.csrf, Sheet: sh})
 }
 
