@@ -214,6 +214,12 @@ func TestOversizeUpload(t *testing.T) {
 	if entries, _ := os.ReadDir(s.dir); len(entries) != 0 {
 		t.Errorf("the oversize upload was kept: %v", entries)
 	}
+	// The body itself is bounded, not only the file in it: a request that
+	// is large for any reason is cut off and refused the same way.
+	resp, body = s.upload(c, csrf, "small.csv", []byte("Name,IBAN,Amount\n"), map[string]string{"padding": strings.Repeat("x", 3<<20)})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a large body: %d %s", resp.StatusCode, body)
+	}
 }
 
 // TestPathTraversal404: downloads are addressed by an upload's id and a

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Switches each protection of docs/security.md off, one at a time, in a
+# scratch copy of the repository, and runs the test its row names: every
+# test must fail with its protection off (and pass with it on, which
+# `go test ./...` shows). Run from the repository: docs/security-check.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+# check NAME FILE SED-EXPRESSION PACKAGE TEST-REGEXP
+check() {
+  local name=$1 file=$2 expr=$3 pkg=$4 test=$5
+  rm -rf "$work/repo"
+  mkdir -p "$work/repo"
+  git ls-files -z | xargs -0 cp --parents -t "$work/repo"
+  cp "$file" "$work/orig"
+  sed -i "$expr" "$work/repo/$file"
+  if cmp -s "$work/orig" "$work/repo/$file"; then
+    echo "BROKEN CHECK  $name: the edit changed nothing in $file"; failed=1; return
+  fi
+  if ! (cd "$work/repo" && go test -vet=off -count=1 -run '^$' "./$pkg" >/dev/null 2>&1); then
+    echo "BROKEN CHECK  $name: the edit does not compile"; failed=1; return
+  fi
+  if (cd "$work/repo" && go test -count=1 "./$pkg" -run "$test" >/dev/null 2>&1); then
+    echo "NOT PROVEN    $name: $test passes with the protection off"; failed=1
+  else
+    echo "proven        $name: $test fails with the protection off"
+  fi
+}
+
+check "exactly once per person and period" payout/upload/period.go \
+  's/if p.Amount == l.Request.Amount \&\& same == nil {/if false \&\& p.Amount == l.Request.Amount \&\& same == nil {/' \
+  payout/upload 'TestFixAndReuploadPaysOnlyWhatIsNew$'
+check "no redirects followed" payout/clickpay/client.go \
+  's/hc.CheckRedirect = func(\*http.Request, \[\]\*http.Request) error { return http.ErrUseLastResponse }/_ = http.ErrUseLastResponse/' \
+  payout/clickpay 'TestRedirectsAreNeverFollowed$'
+check "https off loopback" payout/clickpay/client.go \
+  's/if u.Scheme != "https" \&\& !(u.Scheme == "http" \&\& isLoopback(u.Hostname())) {/if false {/' \
+  payout/clickpay 'TestConfigChecks$'
+check "the key never echoed or stored" payout/clickpay/client.go \
+  's/data = bytes.ReplaceAll(data, \[\]byte(c.key), \[\]byte(redacted))/_ = redacted/' \
+  payout/clickpay 'TestServerMessageQuotingTheKey$'
+check "owner-only files (journal)" payout/journal/journal.go \
+  's/if fi.Mode().Perm()\&0o077 == 0 {/if true {/' \
+  payout/journal 'TestOpenTightensPermissions$'
+check "no live formulas" payout/sheet.go \
+  's/^func SafeCell(s string) string {$/func SafeCell(s string) string { return s }\nfunc safeCellOff(s string) string {/' \
+  payout 'TestSafeCell$|TestCSVFieldsNeverSplitIntoFormulas$'
+check "bounded decompression" importer/xlsx.go \
+  's/if err := checkZip(\&z.Reader, path, opts.Limits); err != nil {/if err := error(nil); err != nil {/' \
+  importer 'TestZipBombs$'
+check "clean text (control characters)" payout/validate.go \
+  '/case r < 0x20, r == 0x7F, r >= 0x80/{n;s/return r, true/return 0, false/}' \
+  payout 'TestControlCharactersDeepInAFile$'
+check "web: CSRF token on every POST" payout/web/server.go \
+  's/if !sameToken(r.FormValue("csrf"), ss.csrf) {/if false {/' \
+  payout/web 'TestBadCSRFForbidden$'
+check "web: login required" payout/web/server.go \
+  's/		if !ss.authed {/		if false {/' \
+  payout/web 'TestNoLoginRedirects$'
+check "web: wrong passwords rate-limited" payout/web/server.go \
+  's/		if a.failed >= freeAttempts {/		if false {/' \
+  payout/web 'TestWrongPasswordRateLimited$'
+check "web: http-only SameSite session cookie" payout/web/server.go \
+  's/HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, Expires/HttpOnly: false, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, Expires/' \
+  payout/web 'TestSessionCookieAndHeaders$'
+check "web: upload size limit" payout/web/server.go \
+  's/r.Body = http.MaxBytesReader(w, r.Body, s.o.MaxUpload+1<<20)/_ = http.MaxBytesReader/' \
+  payout/web 'TestOversizeUpload$'
+check "web: downloads by id, never by path" payout/web/pages.go \
+  's/		path = sh.reports\[r.PathValue("kind")\]/		path = filepath.Join(sh.dir, r.PathValue("kind"))/' \
+  payout/web 'TestPathTraversal404$'
+check "one watcher per folder" payout/watch/watch.go \
+  's/	if errors.Is(err, journal.ErrLocked) {/	if false \&\& errors.Is(err, journal.ErrLocked) {/' \
+  payout/watch 'TestOneWatcherPerFolder$'
+exit $failed
