@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -64,7 +63,7 @@ func runSandbox(ctx context.Context, s *streams, g *globals, o *sandboxOptions) 
 	}
 	fmt.Fprintf(s.Out, "listening on http://%s\n", l.Addr())
 	g.say(s, "profile_id %s, account_id %s, state %s", cfg.ProfileID, cfg.AccountID, cfg.StateFile)
-	srv := &http.Server{Handler: clickpaysim.WithLatency(sim, sandboxLatency()), ReadHeaderTimeout: 10 * time.Second}
+	srv := clickpaysim.NewHTTPServer(clickpaysim.WithLatency(sim, sandboxLatency()))
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
 	select {

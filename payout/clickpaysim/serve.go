@@ -23,6 +23,13 @@ func WithLatency(h http.Handler, d time.Duration) http.Handler {
 	})
 }
 
+// NewHTTPServer is the http.Server the simulator is served with: a client
+// that sends its headers or body too slowly, or keeps an idle connection
+// open, is cut off, so slow or stalled connections cannot pile up.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+}
+
 // Serve runs a simulator on a free loopback port in this process (the
 // sandbox of `payroll upload --sandbox`) and returns its base URL and the
 // function that stops it.
@@ -31,7 +38,7 @@ func Serve(s *Server, latency time.Duration) (string, func(), error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: WithLatency(s, latency), ReadHeaderTimeout: 10 * time.Second}
+	srv := NewHTTPServer(WithLatency(s, latency))
 	go srv.Serve(l)
 	return "http://" + l.Addr().String(), func() { srv.Close() }, nil
 }
