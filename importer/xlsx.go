@@ -27,7 +27,6 @@ import (
 // the file instead.
 type xlsxBook struct {
 	z       *zip.ReadCloser
-	path    string
 	sheets  []xlsxSheet
 	strings []string // nil until a sheet is read
 	limits  Limits
@@ -75,7 +74,7 @@ func openXLSX(path string, opts Options) (*xlsxBook, error) {
 	if err != nil {
 		return nil, damaged(path, err)
 	}
-	b := &xlsxBook{z: z, path: path, limits: opts.Limits}
+	b := &xlsxBook{z: z, limits: opts.Limits}
 	if err := checkZip(&z.Reader, path, opts.Limits); err != nil {
 		z.Close()
 		return nil, err

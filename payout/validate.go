@@ -3,6 +3,7 @@ package payout
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -291,7 +292,7 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 	}
 	res.Decimals = conv
 	res.Lines = make([]Line, 0, res.RowsRead)
-	for _, p := range all(rows) {
+	for p := range all(rows) {
 		if p.amount.Text != "" {
 			a, code, details := ParseAmountIn(p.amount.Text, conv)
 			if code != "" {
@@ -321,15 +322,13 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 
 // all yields the rows of the blocks in order, letting go of each block
 // once it is read.
-func all(blocks [][]pending) func(func(int, pending) bool) {
-	return func(yield func(int, pending) bool) {
-		i := 0
+func all(blocks [][]pending) iter.Seq[pending] {
+	return func(yield func(pending) bool) {
 		for b := range blocks {
 			for _, p := range blocks[b] {
-				if !yield(i, p) {
+				if !yield(p) {
 					return
 				}
-				i++
 			}
 			blocks[b] = nil
 		}

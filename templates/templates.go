@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -63,6 +64,17 @@ func WriteCSV(w io.Writer) error {
 	cw.Write(Columns())
 	cw.Flush()
 	return cw.Error()
+}
+
+// Countries are the country codes the template's country dropdown offers:
+// every region the phone library knows, sorted.
+func Countries() []string {
+	var out []string
+	for c := range phonenumbers.GetSupportedRegions() {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // WriteXLSX writes the template workbook: the Payroll sheet with the headers

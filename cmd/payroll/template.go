@@ -7,9 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/spf13/cobra"
 
 	"payroll/templates"
@@ -64,12 +62,7 @@ func runTemplate(s *streams, g *globals, o *templateOptions) error {
 		if o.Output == "-" {
 			return usagef("an XLSX template cannot go to stdout; name a file with -o")
 		}
-		var countries []string
-		for c := range phonenumbers.GetSupportedRegions() {
-			countries = append(countries, c)
-		}
-		sort.Strings(countries)
-		write = func(w io.Writer) error { return templates.WriteXLSX(w, countries) }
+		write = func(w io.Writer) error { return templates.WriteXLSX(w, templates.Countries()) }
 	default:
 		return usagef("--format must be xlsx or csv, not %q", format)
 	}

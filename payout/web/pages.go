@@ -4,15 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/nyaruka/phonenumbers"
 
 	"payroll/payout"
 	"payroll/payout/journal"
@@ -27,15 +27,14 @@ const shown = 300
 type sheet struct {
 	ID          string
 	Name        string // as uploaded
-	dir         string
-	path        string // the saved copy
+	dir         string // the upload's folder: the reports
+	path        string // the saved copy, in dir/sheet/ so that no report can take its name
 	SheetName   string // the sheet asked for ("" the first)
 	Period      string
 	SkipInvalid bool
 	Lang        string
 
 	// The check.
-	Checked  time.Time
 	Summary  *payout.Summary
 	Columns  []columnUse
 	Problems []payout.Problem // the first `shown`
@@ -163,13 +162,8 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request, ss *session) {
 	name := r.PathValue("name")
 	switch name {
 	case "payroll-template.xlsx":
-		var countries []string
-		for c := range phonenumbers.GetSupportedRegions() {
-			countries = append(countries, c)
-		}
-		sort.Strings(countries)
 		attachment(w, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		templates.WriteXLSX(w, countries)
+		templates.WriteXLSX(w, templates.Countries())
 	case "payroll-template.csv":
 		attachment(w, name, "text/csv; charset=utf-8")
 		templates.WriteCSV(w)
@@ -218,8 +212,8 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, ss *session) {
 	sh := &sheet{ID: random(), Name: name, SheetName: strings.TrimSpace(r.FormValue("sheetname")), Period: period,
 		SkipInvalid: r.FormValue("skipinvalid") == "yes", Lang: s.lang(r), reports: map[string]string{}}
 	sh.dir = filepath.Join(s.o.Dir, sh.ID)
-	sh.path = filepath.Join(sh.dir, name)
-	if err := os.Mkdir(sh.dir, 0o700); err != nil {
+	sh.path = filepath.Join(sh.dir, "sheet", name)
+	if err := os.MkdirAll(filepath.Dir(sh.path), 0o700); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "cannotsave", err)
 		return
 	}
@@ -239,60 +233,69 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, ss *session) {
 	s.uploads[sh.ID] = sh
 	s.mu.Unlock()
 	s.o.Log.Info("sheet uploaded", "file", name, "id", sh.ID)
-	s.prepare(r, sh)
+	s.prepare(r, sh, false)
 	http.Redirect(w, r, "/check/"+sh.ID, http.StatusSeeOther)
 }
 
 // prepare checks the saved sheet, compares it with its pay period and
-// plans it, through the pipeline; the lock is let go at once (a person
-// reads the page before confirming). It returns the Prepared still
-// holding the lock when hold is set and the sheet can be paid.
-func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepared {
+// plans it, through the pipeline. The lock is let go at once (a person
+// reads the page before confirming), unless hold is set and the sheet can
+// be paid: then the Prepared is returned still holding it.
+func (s *Server) prepare(r *http.Request, sh *sheet, hold bool) *upload.Prepared {
 	svc := s.o.Service
+	s.mu.Lock()
+	period := sh.Period
+	s.mu.Unlock()
 	p, err := svc.PrepareSource(r.Context(), payout.Source{Path: sh.path}, upload.Options{
 		Check:       payout.FileOptions{Sheet: sh.SheetName},
 		Report:      payout.ReportOptions{Path: filepath.Join(sh.dir, "errors.csv"), Lang: sh.Lang},
-		Period:      sh.Period,
+		Period:      period,
 		Endpoint:    svc.Endpoint,
 		SkipInvalid: sh.SkipInvalid,
 		PageSize:    s.pageSize(),
 		Results:     filepath.Join(sh.dir, "results.xlsx"),
 		AskServer:   svc.API != nil,
 	})
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sh.Checked = s.o.Now()
-	sh.Ready, sh.failure, sh.Problems, sh.More, sh.Summary, sh.Columns = false, failure{}, nil, 0, nil, nil
-	sh.Paid, sh.Recent = nil, nil
+	// What the page shows is worked out, and the Excel report written,
+	// before the page's lock is taken.
+	var (
+		summary  *payout.Summary
+		columns  []columnUse
+		problems []payout.Problem
+		more     int
+		reports  = map[string]string{}
+	)
 	if p != nil && p.Result != nil {
 		res := p.Result
 		sum := res.Summary(sh.Lang)
-		sh.Summary = &sum
+		summary = &sum
 		for f, c := range res.Mapping.Columns {
-			sh.Columns = append(sh.Columns, columnUse{string(f), c.Letter})
+			columns = append(columns, columnUse{string(f), c.Letter})
 		}
-		sort.Slice(sh.Columns, func(i, j int) bool { return sh.Columns[i].Letter < sh.Columns[j].Letter })
-		for i, pr := range res.Problems {
-			if i == shown {
-				sh.More = len(res.Problems) - shown
-				break
-			}
-			sh.Problems = append(sh.Problems, pr)
-		}
+		sort.Slice(columns, func(i, j int) bool { return columns[i].Letter < columns[j].Letter })
+		problems = slices.Clone(res.Problems[:min(len(res.Problems), shown)])
+		more = len(res.Problems) - len(problems)
 		if len(res.Problems) > 0 {
-			sh.reports["errors.csv"] = filepath.Join(sh.dir, "errors.csv")
+			reports["errors.csv"] = filepath.Join(sh.dir, "errors.csv")
 			x := filepath.Join(sh.dir, "errors.xlsx")
 			if err := payout.WriteReport(x, res.Problems, sh.Lang); err == nil {
-				sh.reports["errors.xlsx"] = x
+				reports["errors.xlsx"] = x
+			} else {
+				s.o.Log.Warn("error report", "file", sh.Name, "err", err)
 			}
 			if m := payout.MarkedPath(sh.path); fileExists(m) {
-				sh.reports["marked.xlsx"] = m
+				reports["marked.xlsx"] = m
 			}
 		}
 		if p.LeftOut != "" {
-			sh.reports["leftout"] = p.LeftOut
+			reports["leftout"] = p.LeftOut
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh.Summary, sh.Columns, sh.Problems, sh.More = summary, columns, problems, more
+	maps.Copy(sh.reports, reports)
+	sh.Ready, sh.failure, sh.Paid, sh.Recent = false, failure{}, nil, nil
 	if p != nil && p.Compared != nil {
 		sh.Paid, sh.Recent = p.Compared.Paid, p.Compared.Recent
 	}
@@ -306,16 +309,11 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepa
 	sh.Ready = true
 	sh.Resuming = p.Resume != nil
 	if p.Resume != nil {
-		sh.Count, sh.Total, sh.hash = p.Resume.Count, p.Resume.Total, p.Resume.FileHash
+		sh.Count, sh.Total, sh.hash, sh.Period = p.Resume.Count, p.Resume.Total, p.Resume.FileHash, p.Resume.Period
 	} else {
-		sh.Count, sh.Total, sh.hash = p.Plan.Count, p.Plan.Total, p.Plan.FileHash
+		sh.Count, sh.Total, sh.hash, sh.Period = p.Plan.Count, p.Plan.Total, p.Plan.FileHash, p.Period
 	}
-	if p.Resume != nil {
-		sh.Period = p.Resume.Period
-	} else {
-		sh.Period = p.Period
-	}
-	if len(hold) > 0 && hold[0] {
+	if hold {
 		return p
 	}
 	p.Close()
@@ -326,6 +324,7 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold ...bool) *upload.Prepa
 // as it was uploaded.
 func (s *Server) explain(sh *sheet, err error) failure {
 	msg := strings.ReplaceAll(err.Error(), sh.path, sh.Name)
+	msg = strings.ReplaceAll(msg, filepath.Dir(sh.path)+string(filepath.Separator), "")
 	msg = strings.ReplaceAll(msg, sh.dir+string(filepath.Separator), "")
 	switch {
 	case errors.Is(err, journal.ErrBusy):
@@ -384,12 +383,20 @@ func (s *Server) payNow(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.fail(w, r, http.StatusBadRequest, "notconfirmed")
 		return
 	}
+	s.mu.Lock()
+	started := sh.Paying || sh.BatchID != ""
+	s.mu.Unlock()
+	if started {
+		// A second click on Pay: this sheet's payment is under way.
+		http.Redirect(w, r, "/batch/"+sh.ID, http.StatusSeeOther)
+		return
+	}
 	if !s.pay.TryLock() {
 		s.fail(w, r, http.StatusConflict, "busy")
 		return
 	}
 	s.mu.Lock()
-	started := sh.Paying || sh.BatchID != ""
+	started = sh.Paying || sh.BatchID != ""
 	count, total, hash := sh.Count, sh.Total, sh.hash
 	s.mu.Unlock()
 	if started {
@@ -438,9 +445,9 @@ func (s *Server) payNow(w http.ResponseWriter, r *http.Request, ss *session) {
 			s.o.Log.Error("payment stopped", "file", sh.Name, "id", sh.ID, "err", err)
 			return
 		}
-		sh.Status = &upload.StatusReport{BatchID: out.Upload.BatchID, Period: out.Upload.Period, Counts: upload.CountStatuses(out.Results), Rows: out.Results, Final: upload.AllFinal(out.Results), Results: out.Upload.ResultsPath}
+		// The batch page's next view refreshes the statuses and writes
+		// the results and failed-rows sheets.
 		sh.reports["results.xlsx"] = out.Upload.ResultsPath
-		sh.polled = s.o.Now()
 	}()
 	http.Redirect(w, r, "/batch/"+sh.ID, http.StatusSeeOther)
 }

@@ -439,3 +439,33 @@ func TestServerKeyNeverReachesTheBrowser(t *testing.T) {
 		t.Error("the pages were not read")
 	}
 }
+
+// TestSheetNamedLikeAReport: a sheet uploaded as errors.xlsx or
+// results.xlsx is kept apart from the reports of the same names, so no
+// report replaces it and it is paid like any other.
+func TestSheetNamedLikeAReport(t *testing.T) {
+	s := newSite(t, Options{})
+	c, csrf := s.loggedIn()
+	resp, _ := s.upload(c, csrf, "errors.xlsx", readTestdata(t, "invalid.csv"), nil)
+	_, page := s.get(c, resp.Header.Get("Location"))
+	if !strings.Contains(page, "20 rows have errors") || !strings.Contains(page, "/errors.xlsx") {
+		t.Errorf("an invalid sheet named errors.xlsx:\n%s", page)
+	}
+	resp, _ = s.upload(c, csrf, "results.xlsx", readTestdata(t, "salaries.xlsx"), nil)
+	check := resp.Header.Get("Location")
+	_, page = s.get(c, check)
+	if !strings.Contains(page, `id="payform"`) {
+		t.Fatalf("a valid sheet named results.xlsx cannot be paid:\n%s", page)
+	}
+	id := strings.TrimPrefix(check, "/check/")
+	s.post(c, "/pay/"+id, url.Values{"csrf": {csrf}, "confirm": {"yes"}, "count": {"10"}, "total": {"104102.50"}})
+	s.srv.Wait()
+	_, page = s.get(c, "/batch/"+id)
+	if !strings.Contains(page, `id="batchid"`) || strings.Contains(page, "stopped") {
+		t.Errorf("batch page:\n%s", page)
+	}
+	resp, results := s.get(c, "/download/"+id+"/results.xlsx")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(results, "PK") {
+		t.Errorf("results sheet: %d", resp.StatusCode)
+	}
+}
