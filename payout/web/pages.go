@@ -323,10 +323,15 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold bool) *upload.Prepared
 // explain turns a pipeline error into the page's words, naming the file
 // as it was uploaded.
 func (s *Server) explain(sh *sheet, err error) failure {
+	// Sheets are named as they were uploaded: this one, and any earlier
+	// upload the pipeline's message quotes (its saved copy's path).
 	msg := strings.ReplaceAll(err.Error(), sh.path, sh.Name)
-	msg = strings.ReplaceAll(msg, filepath.Dir(sh.path)+string(filepath.Separator), "")
-	msg = strings.ReplaceAll(msg, sh.dir+string(filepath.Separator), "")
+	msg = s.savedPath.ReplaceAllString(msg, "")
+	var already *upload.AlreadyUploaded
 	switch {
+	case errors.As(err, &already):
+		u := already.Upload
+		return failure{key: "already", args: []any{u.Period, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.Count, u.Total.Grouped()}, raw: msg}
 	case errors.Is(err, journal.ErrBusy):
 		return failure{key: "busy", raw: msg}
 	case errors.Is(err, payout.ErrInvalid) && sh.Summary != nil && sh.Summary.Invalid > 0:

@@ -39,6 +39,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"regexp"
 	"sync"
 	"time"
 
@@ -87,6 +89,9 @@ type Server struct {
 	o     Options
 	pages *template.Template
 	mux   *http.ServeMux
+	// savedPath matches the folders of saved sheets in a message, to be
+	// left out of what the page shows.
+	savedPath *regexp.Regexp
 
 	mu        sync.Mutex
 	sessions  map[string]*session
@@ -140,7 +145,8 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{o: o, pages: pages, mux: http.NewServeMux(), sessions: map[string]*session{}, uploads: map[string]*sheet{}, attempts: map[string]*attempts{}}
+	s := &Server{o: o, pages: pages, mux: http.NewServeMux(), sessions: map[string]*session{}, uploads: map[string]*sheet{}, attempts: map[string]*attempts{},
+		savedPath: regexp.MustCompile(regexp.QuoteMeta(o.Dir+string(filepath.Separator)) + `[0-9a-f]{32}` + regexp.QuoteMeta(string(filepath.Separator)) + `(sheet` + regexp.QuoteMeta(string(filepath.Separator)) + `)?`)}
 	static, _ := fs.Sub(assets, "assets")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	s.mux.HandleFunc("GET /login", s.loginPage)

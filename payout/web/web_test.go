@@ -390,8 +390,19 @@ func TestEveryPage(t *testing.T) {
 	}
 	// The same sheet again pays nothing new.
 	resp, _ = s.upload(c, csrf, "salaries.xlsx", readTestdata(t, "salaries.xlsx"), map[string]string{"period": "2026-11"})
-	if _, again := s.get(c, resp.Header.Get("Location")); strings.Contains(again, `id="payform"`) {
+	_, again := s.get(c, resp.Header.Get("Location"))
+	if strings.Contains(again, `id="payform"`) {
 		t.Error("the same sheet can be paid twice in the period")
+	}
+	// Said in the page's words, without the server's folders.
+	if !strings.Contains(again, "This sheet was already paid in pay period 2026-11") || strings.Contains(again, s.dir) {
+		t.Errorf("the same sheet again:\n%s", again)
+	}
+	// The same people in another file: nothing new, and no server path.
+	resp, _ = s.upload(c, csrf, "march.csv", readTestdata(t, "salaries.csv"), map[string]string{"period": "2026-11"})
+	_, again = s.get(c, resp.Header.Get("Location"))
+	if strings.Contains(again, `id="payform"`) || !strings.Contains(again, "nothing new to pay") || strings.Contains(again, s.dir) {
+		t.Errorf("the same rows in another file:\n%s", again)
 	}
 
 	_, hist := s.get(c, "/history")

@@ -95,6 +95,7 @@ var words = map[string][2]string{
 	"busy":         {"Another payment is running on this server. Wait for it to finish, then try again.", "هناك دفع آخر جارٍ على هذا الخادم. انتظر حتى ينتهي ثم حاول مجدداً."},
 	"changed":      {"What would be paid changed since you checked it (another payment in the pay period, or a changed sheet). Check the numbers below and confirm again.", "تغيّر ما سيُدفع منذ فحصه (دفع آخر في فترة الدفع، أو تغيّر الكشف). راجع الأرقام أدناه وأكّد مرة أخرى."},
 	"invalid":      {"%d rows have errors, so nothing is paid. Fix them and upload the sheet again, or tick “pay the valid rows” when uploading.", "في %d صفاً أخطاء، لذلك لن يُدفع شيء. صحّحها وارفع الكشف مرة أخرى، أو اختر «ادفع الصفوف الصحيحة» عند الرفع."},
+	"already":      {"This sheet was already paid in pay period %s on %s as batch %s (%d rows, SAR %s); nothing was sent. Its transfers are in History.", "سبق دفع هذا الكشف في فترة الدفع %s بتاريخ %s في الدفعة %s (%d صفاً، %s ريال)؛ لم يُرسل شيء. تحويلاته في السجل."},
 	"oops":         {"Something went wrong", "حدث خطأ"},
 }
 
