@@ -26,6 +26,7 @@ var words = map[string][2]string{
 	"drop":          {"Drop the sheet here, or choose it", "أفلت الكشف هنا، أو اختره"},
 	"sheetname":     {"Sheet (when the workbook has several; empty for the first)", "الورقة (إن كان في المصنف أكثر من ورقة؛ اتركه فارغاً للأولى)"},
 	"period":        {"Pay period (empty for this month, e.g. 2026-11 or 2026-11-bonus)", "فترة الدفع (فارغ لهذا الشهر، مثل 2026-11 أو 2026-11-bonus)"},
+	"payperiod":     {"Pay period", "فترة الدفع"},
 	"skipinvalid":   {"Pay the valid rows even if some rows have errors", "ادفع الصفوف الصحيحة حتى لو كان في بعض الصفوف أخطاء"},
 	"check":         {"Check the sheet", "افحص الكشف"},
 	"template":      {"Blank template", "نموذج فارغ"},
