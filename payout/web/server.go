@@ -211,7 +211,10 @@ func (s *Server) newSession(w http.ResponseWriter, authed bool) *session {
 	id := random()
 	ss := &session{csrf: random(), authed: authed, expires: now.Add(sessionLife)}
 	s.sessions[id] = ss
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, Expires: ss.expires})
+	// Max-Age, not Expires: the browser counts the life from when it gets
+	// the cookie, so a browser whose clock differs from the server's keeps
+	// the session all the same.
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, MaxAge: int(sessionLife / time.Second)})
 	return ss
 }
 
