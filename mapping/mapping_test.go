@@ -242,3 +242,34 @@ func TestMappingFileFindsBilingualHeaderRow(t *testing.T) {
 		t.Fatalf("header row %d, problems %v, columns %v", m.HeaderRow, m.Problems, m.Columns)
 	}
 }
+
+// TestLookupIsRecord: reading a field through a Lookup gives what the
+// row's Record holds, text and column, for columns, defaults over blank
+// cells, short rows and fields with neither.
+func TestLookupIsRecord(t *testing.T) {
+	f, err := ParseFile("m.yaml", []byte("columns:\n  name: Full Name\n  amount: Total Pay\n  iban: Acct\ndefaults:\n  email: payroll@example.com\n  address1: Riyadh\n  name: Unknown\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := resolve("s", headerRow("Full Name", "Acct", "Basic Salary", "Total Pay", "Address"), f)
+	lk := m.Lookup()
+	for _, cells := range [][]string{
+		{"X", "SA..", "1", "2", "Jeddah"},
+		{" ", "SA..", "1", "2", "  "},
+		{"X"},
+		{},
+		{"", "", "", "", "", "extra"},
+	} {
+		row := importer.Row{Number: 7, Cells: cells}
+		rec := m.Record(row)
+		for _, fd := range append(Fields(), "no_such_field") {
+			got, want := lk.Value(row, fd), rec.Values[fd]
+			if got.Text != want.Text || (got.Column == nil) != (want.Column == nil) || got.Column != nil && *got.Column != *want.Column {
+				t.Errorf("%q %s: %+v, want %+v", cells, fd, got, want)
+			}
+			if lk.Get(row, fd) != rec.Get(fd) {
+				t.Errorf("%q %s: Get %q, want %q", cells, fd, lk.Get(row, fd), rec.Get(fd))
+			}
+		}
+	}
+}

@@ -23,7 +23,7 @@ type Reader struct {
 	rows    importer.Rows
 	queue   []importer.Row
 	mapping *Mapping
-	rec     Record
+	row     importer.Row
 	skipped []Skipped
 	read    int
 	err     error
@@ -161,13 +161,17 @@ func (r *Reader) Next() bool {
 			r.skipped = append(r.skipped, Skipped{Row: row.Number, Reason: "totals row"})
 			continue
 		}
-		r.rec = r.mapping.Record(row)
+		r.row = row
 		return true
 	}
 }
 
 // Record returns the current record.
-func (r *Reader) Record() Record { return r.rec }
+func (r *Reader) Record() Record { return r.mapping.Record(r.row) }
+
+// Row returns the current row as read, for Mapping.Lookup: what Record
+// resolves, without building its map.
+func (r *Reader) Row() importer.Row { return r.row }
 
 // Skipped lists the rows that were read but not treated as data.
 func (r *Reader) Skipped() []Skipped { return r.skipped }

@@ -1,7 +1,6 @@
 package payout
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -26,22 +25,24 @@ func (c Convention) String() string {
 	return "not told by the amounts"
 }
 
-// groupedComma and groupedDot are numbers with one kind of separator
-// between groups of three digits (1,250; 3.500; 1,250,000).
-var (
-	groupedComma = regexp.MustCompile(`^\d{1,3}(?:,\d{3})+$`)
-	groupedDot   = regexp.MustCompile(`^\d{1,3}(?:\.\d{3})+$`)
-)
-
-// groupSep returns the separator of a number in groups of three, or "".
+// groupSep returns the separator of a number in groups of three, or "":
+// one to three ASCII digits, then one or more groups of a separator and
+// three digits, with one kind of separator (1,250; 3.500; 1,250,000).
 func groupSep(s string) string {
-	switch {
-	case groupedComma.MatchString(s):
-		return ","
-	case groupedDot.MatchString(s):
-		return "."
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
 	}
-	return ""
+	if i == 0 || i > 3 || i == len(s) || s[i] != ',' && s[i] != '.' {
+		return ""
+	}
+	sep := s[i]
+	for ; i < len(s); i += 4 {
+		if len(s)-i < 4 || s[i] != sep || !allDigits(s[i+1:i+4]) {
+			return ""
+		}
+	}
+	return string(sep)
 }
 
 // Conventions gathers what a file's amounts say about its convention.
@@ -50,21 +51,70 @@ type Conventions struct {
 }
 
 // Observe notes what one amount, as typed, says.
-func (c *Conventions) Observe(raw string) {
+func (c *Conventions) Observe(raw string) { c.count(voteOf(raw)) }
+
+// count notes a vote of voteOf.
+func (c *Conventions) count(v Convention) {
+	switch v {
+	case DecimalPoint:
+		c.point++
+	case DecimalComma:
+		c.comma++
+	}
+}
+
+// voteOf is what one amount, as typed, says of its file's convention:
+// DecimalPoint, DecimalComma, or Unknown when it says nothing.
+func voteOf(raw string) Convention {
 	s := amountText(raw)
 	dot, comma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
 	switch {
 	case dot >= 0 && comma >= 0 && dot > comma:
-		c.point++
+		return DecimalPoint
 	case dot >= 0 && comma >= 0:
-		c.comma++
+		return DecimalComma
 	case groupSep(s) != "":
 		// 1,250 or 3.500: says nothing.
 	case comma >= 0:
-		c.comma++
+		return DecimalComma
 	case dot >= 0:
-		c.point++
+		return DecimalPoint
 	}
+	return Unknown
+}
+
+// Outcome returns the convention a file's amounts are read in: the one
+// they show (Decide), and for a comma-separated file whose amounts show
+// none, or both, the decimal point: decimal-comma settings separate lists
+// with ";", so a file of amounts like "12,500" (quoted) comes from a
+// decimal-point setting.
+func (c *Conventions) Outcome(delimiter rune) Convention {
+	conv := c.Decide()
+	if conv == Unknown && delimiter == ',' {
+		conv = DecimalPoint
+	}
+	return conv
+}
+
+// possible lists the conventions a file separated by delimiter may turn
+// out to be read in (Outcome), knowing that one of its amounts votes v:
+// an amount that shows a decimal point rules the decimal comma out, and
+// the reverse.
+func possible(v Convention, delimiter rune) []Convention {
+	comma := delimiter == ','
+	switch {
+	case v == DecimalPoint && comma:
+		return []Convention{DecimalPoint}
+	case v == DecimalPoint:
+		return []Convention{DecimalPoint, Unknown}
+	case v == DecimalComma && comma:
+		return []Convention{DecimalComma, DecimalPoint}
+	case v == DecimalComma:
+		return []Convention{DecimalComma, Unknown}
+	case comma:
+		return []Convention{DecimalPoint, DecimalComma}
+	}
+	return []Convention{DecimalPoint, DecimalComma, Unknown}
 }
 
 // Decide returns the file's convention: the one its amounts show, Unknown

@@ -131,7 +131,7 @@ type Summary struct {
 // Summary returns the summary of the check, with messages in lang.
 func (r *Result) Summary(lang string) Summary {
 	s := Summary{File: r.Input, Encoding: r.Encoding, Sheet: r.Mapping.Sheet, HeaderRow: r.Mapping.HeaderRow, Columns: map[string]string{},
-		RowsRead: r.RowsRead, Valid: len(r.Lines), Invalid: r.Invalid, Warned: r.Warned, Skipped: r.Skipped, Decimals: r.Decimals.String(),
+		RowsRead: r.RowsRead, Valid: r.Valid, Invalid: r.Invalid, Warned: r.Warned, Skipped: r.Skipped, Decimals: r.Decimals.String(),
 		Total: r.Total, Currency: "SAR", ByCode: r.CountByCode(), Problems: []Problem{}}
 	if s.Skipped == nil {
 		s.Skipped = []mapping.Skipped{}

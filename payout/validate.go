@@ -1,9 +1,7 @@
 package payout
 
 import (
-	"context"
 	"fmt"
-	"iter"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -93,10 +91,16 @@ func (p Problem) Localized(lang string) Problem {
 	return p
 }
 
-// CheckOptions change the rules.
+// CheckOptions change the rules, and what a check keeps.
 type CheckOptions struct {
 	// AllowDuplicates accepts the same IBAN on several rows.
 	AllowDuplicates bool
+	// NoLines counts and totals the valid rows without keeping them
+	// (Result.Lines stays empty): for a check that is only reported, such
+	// as payroll validate, so that its memory does not grow with the file.
+	NoLines bool
+	// Workers is how many rows are checked at once; 0 means one per core.
+	Workers int
 }
 
 // Result is the outcome of checking a whole sheet.
@@ -106,7 +110,8 @@ type Result struct {
 	Format   importer.Format
 	Encoding string // of a CSV or TSV file: utf-8, utf-16le, utf-16be, windows-1256
 	Mapping  *mapping.Mapping
-	Lines    []Line    // valid rows, in file order
+	Lines    []Line    // valid rows, in file order (none with CheckOptions.NoLines)
+	Valid    int       // valid rows: len(Lines) unless CheckOptions.NoLines
 	Problems []Problem // every problem of every row, in file order
 	Skipped  []mapping.Skipped
 	RowsRead int        // data rows read (blank rows not counted)
@@ -167,6 +172,7 @@ func (r *Result) Reject(problems []Problem) {
 	for _, l := range r.Lines {
 		if bad[l.Row] {
 			r.Invalid++
+			r.Valid--
 			r.Total -= l.Request.Amount
 			continue
 		}
@@ -242,258 +248,6 @@ func (r *Result) CountByCode() []CodeCount {
 type CodeCount struct {
 	Code  string `json:"code"`
 	Count int    `json:"count"`
-}
-
-// Check reads every record of a sheet and validates it, collecting every
-// problem of every row. When the header row itself has problems (a required
-// column missing, an ambiguous amount), those are returned and no row is
-// checked. The error is for read failures only.
-func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, error) {
-	m := r.Mapping()
-	res := &Result{Mapping: m}
-	if len(m.Problems) > 0 {
-		for _, p := range m.Problems {
-			res.Problems = append(res.Problems, Problem{Row: p.Row, Column: p.Column.Letter, Header: p.Column.Header,
-				Field: string(p.Field), Code: p.Code, Message: p.Msg, Level: LevelError, details: []string{p.Msg}})
-		}
-		return res, nil
-	}
-	if m.SheetHidden {
-		res.Problems = append(res.Problems, NewProblem(m.HeaderRow, "", m.Sheet, "sheet.hidden", m.Sheet).Localized("en"))
-	}
-	// Amounts are read once the whole file has shown its decimal
-	// convention: every row is checked, then its amount read in it.
-	v := newValidator(opts)
-	// Rows wait in blocks, so that growing the list never copies them.
-	var rows [][]pending
-	const block = 4096
-	for r.Next() {
-		if res.RowsRead%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		res.RowsRead++
-		if len(rows) == 0 || len(rows[len(rows)-1]) == block {
-			rows = append(rows, make([]pending, 0, block))
-		}
-		last := &rows[len(rows)-1]
-		*last = append(*last, v.check(r.Record()))
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	conv := v.conv.Decide()
-	if conv == Unknown && r.Workbook().Delimiter() == ',' {
-		// A comma-separated file whose amounts show nothing (all like
-		// "12,500", quoted) comes from a decimal-point setting: decimal
-		// comma settings separate lists with ";".
-		conv = DecimalPoint
-	}
-	res.Decimals = conv
-	res.Lines = make([]Line, 0, res.RowsRead)
-	for p := range all(rows) {
-		if p.amount.Text != "" {
-			a, code, details := ParseAmountIn(p.amount.Text, conv)
-			if code != "" {
-				pr := Problem{Row: p.line.Row, Field: string(mapping.Amount), Value: p.amount.Text, Code: code, details: details}
-				if p.amount.Column != nil {
-					pr.Column, pr.Header = p.amount.Column.Letter, p.amount.Column.Header
-				}
-				p.problems = append(p.problems[:p.amountAt], append([]Problem{pr.Localized("en")}, p.problems[p.amountAt:]...)...)
-			}
-			p.line.Request.Amount = a
-		}
-		res.Problems = append(res.Problems, p.problems...)
-		if blocking(p.problems) {
-			res.Invalid++
-			res.Rejected = append(res.Rejected, Rejected{Row: p.line.Row, Values: p.values})
-			continue
-		}
-		if len(p.problems) > 0 {
-			res.Warned++
-		}
-		res.Lines = append(res.Lines, p.line)
-		res.Total += p.line.Request.Amount
-	}
-	res.Skipped = r.Skipped()
-	return res, nil
-}
-
-// all yields the rows of the blocks in order, letting go of each block
-// once it is read.
-func all(blocks [][]pending) iter.Seq[pending] {
-	return func(yield func(pending) bool) {
-		for b := range blocks {
-			for _, p := range blocks[b] {
-				if !yield(p) {
-					return
-				}
-			}
-			blocks[b] = nil
-		}
-	}
-}
-
-// pending is a checked row whose amount is still to be read.
-type pending struct {
-	line     Line
-	problems []Problem
-	amount   mapping.Value // as typed; "" when missing (already a problem)
-	amountAt int           // where in problems the amount's problem goes
-	values   map[mapping.Field]mapping.Value
-}
-
-type validator struct {
-	opts  CheckOptions
-	banks *Banks
-	seen  map[string]int // IBAN → first row
-	conv  Conventions
-}
-
-func newValidator(opts CheckOptions) *validator {
-	return &validator{opts: opts, banks: SaudiBanks(), seen: map[string]int{}}
-}
-
-// check validates one record: the line and its problems, and its amount as
-// typed, to be read once the file's decimal convention is known.
-func (v *validator) check(rec mapping.Record) pending {
-	var problems []Problem
-	add := func(f mapping.Field, code string, details ...string) {
-		val := rec.Values[f]
-		p := Problem{Row: rec.Row, Field: string(f), Value: val.Text, Code: code, details: details}
-		if val.Column != nil {
-			p.Column, p.Header = val.Column.Letter, val.Column.Header
-		}
-		problems = append(problems, p.Localized("en"))
-	}
-	required := func(f mapping.Field) (string, bool) {
-		s := rec.Get(f)
-		if s == "" {
-			add(f, "field.required")
-			return "", false
-		}
-		return s, true
-	}
-	req := Request{}
-	line := Line{Row: rec.Row, EmployeeID: rec.Get(mapping.EmployeeID)}
-	if rec.Hidden {
-		add("", "row.hidden")
-	}
-	for _, f := range mapping.Fields() {
-		if r, bad := BadChar(rec.Values[f].Text); bad {
-			add(f, "text.invalid", fmt.Sprintf("U+%04X", r))
-		}
-	}
-
-	if s, ok := required(mapping.Name); ok {
-		req.Name = strings.Join(strings.Fields(s), " ")
-		if len([]rune(req.Name)) > 100 {
-			add(mapping.Name, "text.too_long", "100")
-		}
-	}
-
-	ibanOK := false
-	if s, ok := required(mapping.Account); ok {
-		req.IBAN = NormalizeIBAN(s)
-		if code := CheckIBAN(req.IBAN); code == "iban.length" && IBANLength(req.IBAN[:min(2, len(req.IBAN))]) > 0 {
-			add(mapping.Account, code, fmt.Sprint(len(req.IBAN)), req.IBAN[:2], fmt.Sprint(IBANLength(req.IBAN[:2])))
-		} else if code == "iban.length" {
-			add(mapping.Account, "iban.short")
-		} else if code != "" {
-			add(mapping.Account, code)
-		} else {
-			ibanOK = true
-		}
-	}
-
-	countryOK := true
-	if s := rec.Get(mapping.Country); s != "" {
-		req.Country = NormalizeCountry(s)
-		if req.Country == "" {
-			add(mapping.Country, "country.invalid")
-			countryOK = false
-		}
-	} else if ibanOK {
-		req.Country = req.IBAN[:2]
-	}
-	if ibanOK && countryOK && req.Country != "" && req.Country != req.IBAN[:2] {
-		add(mapping.Account, "iban.country_mismatch", req.IBAN[:2])
-	}
-
-	typedBank := rec.Get(mapping.Bank)
-	if ibanOK {
-		if bank, known := v.banks.ForIBAN(req.IBAN); known {
-			req.Bank = bank.BIC
-			if other, ok := v.banks.Recognize(typedBank); ok && other.BIC != bank.BIC {
-				add(mapping.Bank, "bank.mismatch", fmt.Sprintf("%s (%s)", other.Name, other.BIC), fmt.Sprintf("%s (%s)", bank.Name, bank.BIC))
-			}
-		} else if typedBank == "" {
-			add(mapping.Bank, "bank.required", req.IBAN[:2])
-		} else if other, ok := v.banks.Recognize(typedBank); ok {
-			req.Bank = other.BIC
-		} else {
-			req.Bank = typedBank
-		}
-	}
-
-	amount, amountAt := mapping.Value{}, 0
-	if s := rec.Get(mapping.Amount); s == "" {
-		add(mapping.Amount, "field.required")
-	} else {
-		amount, amountAt = rec.Values[mapping.Amount], len(problems)
-		amount.Text = s
-		v.conv.Observe(s)
-	}
-
-	if s, ok := required(mapping.Mobile); ok {
-		// Local numbers are read in the IBAN's country: the country column
-		// must equal it anyway, and a typo there is reported once, above.
-		country := req.Country
-		if ibanOK {
-			country = req.IBAN[:2]
-		}
-		if country == "" {
-			country = "SA"
-		}
-		e164, code := NormalizeMobile(s, country)
-		if code != "" {
-			add(mapping.Mobile, code, country)
-		}
-		req.Mobile = e164
-	}
-
-	if s, ok := required(mapping.Email); ok {
-		if !CheckEmail(s) {
-			add(mapping.Email, "email.invalid")
-		}
-		req.Email = s
-	}
-
-	if s, ok := required(mapping.Address1); ok {
-		req.Address1 = oneLine(s)
-	}
-	req.Address2 = oneLine(rec.Get(mapping.Address2))
-	req.Branch = oneLine(rec.Get(mapping.Branch))
-
-	req.TransferCode = Salary
-	if s := rec.Get(mapping.TransferCode); s != "" {
-		if tc, ok := ParseTransferCode(s); ok {
-			req.TransferCode = tc
-		} else {
-			add(mapping.TransferCode, "transfer_code.invalid")
-		}
-	}
-
-	if ibanOK && !v.opts.AllowDuplicates {
-		if first, dup := v.seen[req.IBAN]; dup {
-			add(mapping.Account, "row.duplicate", fmt.Sprint(first))
-		} else {
-			v.seen[req.IBAN] = rec.Row
-		}
-	}
-	line.Request = req
-	return pending{line: line, problems: problems, amount: amount, amountAt: amountAt, values: rec.Values}
 }
 
 func arabicLabel(f mapping.Field) string {

@@ -63,7 +63,7 @@ func runValidate(ctx context.Context, s *streams, g *globals, o *validateOptions
 	}
 	res, err := payout.CheckFile(ctx, o.File, payout.FileOptions{
 		Sheet: o.Sheet, Encoding: o.Encoding, MappingFile: o.Mapping,
-		Check: payout.CheckOptions{AllowDuplicates: o.AllowDuplicates},
+		Check: payout.CheckOptions{AllowDuplicates: o.AllowDuplicates, NoLines: true},
 	})
 	if err != nil {
 		return err
