@@ -179,10 +179,12 @@ type Workbook struct {
 	name     string // shown
 	format   Format
 	encoding string
-	delim    rune
-	sheets   []string
-	xlsx     *xlsxBook
-	opts     Options
+	// valid is set when the whole file was found to be valid UTF-8.
+	valid  bool
+	delim  rune
+	sheets []string
+	xlsx   *xlsxBook
+	opts   Options
 }
 
 // Path returns the file's name: Options.Name, or the path it was opened
@@ -288,6 +290,7 @@ func Open(path string, opts Options) (_ *Workbook, err error) {
 			if enc, err = wholeFileEncoding(path, head); err != nil {
 				return nil, err
 			}
+			w.valid = enc == EncodingUTF8
 		}
 		w.encoding = enc
 		text, err := decodedSample(path, enc)
@@ -316,7 +319,7 @@ func (w *Workbook) Rows(sheet string) (Rows, error) {
 	if w.format == FormatXLSX {
 		return w.xlsx.rows(w.name, sheet, w.opts.Limits)
 	}
-	return openText(w.path, w.name, w.encoding, w.delim, w.opts.Limits)
+	return openText(w.path, w.name, w.encoding, w.valid, w.delim, w.opts.Limits)
 }
 
 // wholeFileEncoding decides between UTF-8 and Windows-1256 from every byte
@@ -326,6 +329,11 @@ func (w *Workbook) Rows(sheet string) (Rows, error) {
 // above 0x7F is Windows-1256 (Excel's "CSV" on an Arabic Windows); stray
 // bytes in otherwise plain text cannot be told, and are refused.
 func wholeFileEncoding(path string, head []byte) (string, error) {
+	if valid, err := validUTF8(path); err != nil {
+		return "", &Error{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
+	} else if valid {
+		return EncodingUTF8, nil
+	}
 	sc, err := scanUTF8(path)
 	if err != nil {
 		return "", &Error{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}

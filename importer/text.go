@@ -97,6 +97,47 @@ type utf8Scan struct {
 	lineBreak int // line breaks before it
 }
 
+// validUTF8 reports whether a whole file is valid UTF-8, reading it in
+// large blocks: the common case, told apart without scanUTF8's count.
+func validUTF8(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, 256<<10)
+	carry := 0 // bytes of a character cut by the end of the last block
+	for {
+		n, err := f.Read(buf[carry:])
+		n += carry
+		complete := completeRunes(buf[:n])
+		if !utf8.Valid(buf[:complete]) {
+			return false, nil
+		}
+		carry = copy(buf, buf[complete:n])
+		if err == io.EOF {
+			return carry == 0, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
+
+// completeRunes is how many bytes of b end on a whole character: all of
+// them, but for the start of a character cut off at the end.
+func completeRunes(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return i
+			}
+			break
+		}
+	}
+	return len(b)
+}
+
 // scanUTF8 reads a whole file and counts its valid multi-byte characters
 // and its invalid bytes, noting where the first invalid one is.
 func scanUTF8(path string) (utf8Scan, error) {
@@ -179,6 +220,48 @@ func decodingReader(r io.Reader, enc string) io.Reader {
 	return transform.NewReader(r, decoderFor(enc).NewDecoder())
 }
 
+// errChanged is the failure of a file that is no longer what was checked
+// when it was opened.
+var errChanged = errors.New("the file changed while it was read")
+
+// utf8Reader passes through text already found to be valid UTF-8 (without
+// a byte-order mark), checking each block again instead of decoding it: a
+// block that is not valid means the file changed since (errChanged).
+type utf8Reader struct {
+	r     io.Reader
+	buf   []byte
+	out   []byte // checked, not yet read
+	carry []byte // a character cut by the end of the last block
+	err   error  // to return once out is read
+}
+
+func (u *utf8Reader) Read(p []byte) (int, error) {
+	for len(u.out) == 0 {
+		if u.err != nil {
+			return 0, u.err
+		}
+		if u.buf == nil {
+			u.buf = make([]byte, 64<<10)
+		}
+		k := copy(u.buf, u.carry)
+		n, err := u.r.Read(u.buf[k:])
+		n += k
+		complete := completeRunes(u.buf[:n])
+		if !utf8.Valid(u.buf[:complete]) {
+			u.err = errChanged
+			return 0, u.err
+		}
+		u.out, u.carry = u.buf[:complete], u.buf[complete:n]
+		if err == io.EOF && len(u.carry) > 0 {
+			err = errChanged
+		}
+		u.err = err
+	}
+	n := copy(p, u.out)
+	u.out = u.out[n:]
+	return n, nil
+}
+
 func decodedSample(path, enc string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -217,27 +300,42 @@ var errLongLine = errors.New("line too long")
 
 func (g *lineGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
-	for _, b := range p[:n] {
-		if b == '\n' {
-			g.run = 0
-			g.line++
-			continue
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			if g.run += len(b); g.run > g.limit {
+				return 0, errLongLine
+			}
+			break
 		}
-		g.run++
-		if g.run > g.limit {
+		if g.run += i; g.run > g.limit {
 			return 0, errLongLine
 		}
+		g.run = 0
+		g.line++
+		b = b[i+1:]
 	}
 	return n, err
 }
 
-func openText(path, name, enc string, delim rune, l Limits) (Rows, error) {
+// openText starts reading a CSV or TSV file in its encoding; valid says
+// that the whole file was found to be valid UTF-8 when it was opened, so
+// that it needs no decoding.
+func openText(path, name, enc string, valid bool, delim rune, l Limits) (Rows, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{Path: name, Msg: OpenMessage(err), Err: err}
 	}
-	guard := &lineGuard{r: bufio.NewReader(f), limit: l.Line}
-	r := csv.NewReader(decodingReader(guard, enc))
+	br := bufio.NewReaderSize(f, 64<<10)
+	guard := &lineGuard{r: br, limit: l.Line}
+	text := decodingReader(guard, enc)
+	if valid && enc == EncodingUTF8 {
+		if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+			br.Discard(3)
+		}
+		text = &utf8Reader{r: guard}
+	}
+	r := csv.NewReader(text)
 	r.Comma = delim
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -251,6 +349,10 @@ func (t *textRows) Next() bool {
 	}
 	rec, err := t.r.Read()
 	if errors.Is(err, io.EOF) {
+		return false
+	}
+	if errors.Is(err, errChanged) {
+		t.err = &Error{Path: t.path, Row: t.guard.line + 1, Msg: "the file changed while it was read (its text is no longer UTF-8); wait until whoever is saving it is done, and try again", Err: err}
 		return false
 	}
 	if errors.Is(err, errLongLine) {

@@ -7,6 +7,7 @@ package mapping
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -168,17 +169,40 @@ func Normalize(s string) string {
 	return b.String()
 }
 
-func matchesAny(header string, list []string) bool {
-	n := Normalize(header)
-	if n == "" {
-		return false
+// headerWords are the lists of header texts, normalised once.
+type headerWords struct {
+	fields                map[string]Field // an alias or a key: the first field of Fields that has it
+	net, city, id, totals map[string]bool
+	salary                []string
+}
+
+// words returns the header texts, normalised on first use.
+var words = sync.OnceValue(func() *headerWords {
+	set := func(list []string) map[string]bool {
+		m := map[string]bool{}
+		for _, a := range list {
+			m[Normalize(a)] = true
+		}
+		return m
 	}
-	for _, a := range list {
-		if Normalize(a) == n {
-			return true
+	w := &headerWords{fields: map[string]Field{}, net: set(netAmount), city: set(cityHeaders), id: set(idHeaders), totals: set(totalsWords)}
+	for _, f := range Fields() {
+		for _, a := range append([]string{string(f)}, aliases[f]...) {
+			if _, taken := w.fields[Normalize(a)]; !taken {
+				w.fields[Normalize(a)] = f
+			}
 		}
 	}
-	return false
+	for _, s := range salaryWords {
+		w.salary = append(w.salary, Normalize(s))
+	}
+	return w
+})
+
+// matchesAny reports whether a header, normalised, is one of set's.
+func matchesAny(header string, set map[string]bool) bool {
+	n := Normalize(header)
+	return n != "" && set[n]
 }
 
 // kind classifies one header text.
@@ -235,25 +259,24 @@ func headerParts(header string) []string {
 
 // classifyOne classifies a header that holds one name.
 func classifyOne(header string) kind {
-	for _, f := range Fields() {
-		if matchesAny(header, aliases[f]) || Normalize(header) == Normalize(string(f)) {
-			return kind{field: f}
-		}
+	w, n := words(), Normalize(header)
+	if f, ok := w.fields[n]; ok && n != "" {
+		return kind{field: f}
 	}
 	switch {
-	case matchesAny(header, netAmount):
+	case n == "":
+	case w.net[n]:
 		return kind{field: Amount, net: true}
-	case matchesAny(header, cityHeaders):
+	case w.city[n]:
 		return kind{city: true}
-	case matchesAny(header, idHeaders):
+	case w.id[n]:
 		return kind{id: true}
 	}
-	n := Normalize(header)
 	if len([]rune(n)) > 30 {
 		return kind{} // a sentence, not a header
 	}
-	for _, w := range salaryWords {
-		if strings.Contains(n, Normalize(w)) {
+	for _, s := range w.salary {
+		if strings.Contains(n, s) {
 			return kind{candidate: true}
 		}
 	}

@@ -377,7 +377,7 @@ func (m *Mapping) isTotals(r importer.Row) bool {
 		return false
 	}
 	for _, c := range r.Cells {
-		if matchesAny(c, totalsWords) {
+		if matchesAny(c, words().totals) {
 			return true
 		}
 	}

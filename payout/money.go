@@ -192,6 +192,9 @@ func ParseAmount(raw string) (Amount, string) {
 // bareAmount is an amount as typed without its currency, spaces and
 // direction marks, with Arabic digits and separators made ASCII.
 func bareAmount(raw string) string {
+	if plainASCIINumber(raw) {
+		return raw // nothing to take off or turn into ASCII
+	}
 	s := strings.TrimSpace(toASCIIDigits(raw))
 	for _, cur := range []string{"SAR", "SR", "ر.س.", "ر.س", "ريال", "﷼"} {
 		if len(s) >= len(cur) && strings.EqualFold(s[:len(cur)], cur) {
@@ -207,6 +210,17 @@ func bareAmount(raw string) string {
 		}
 		return r
 	}, s)
+}
+
+// plainASCIINumber reports whether s holds nothing but ASCII digits, dots
+// and commas: an amount bareAmount leaves as it is.
+func plainASCIINumber(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c == '.' || c == ',') {
+			return false
+		}
+	}
+	return true
 }
 
 func dotIf(frac string, dot bool) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"payroll/importer"
@@ -209,7 +210,41 @@ func BadChar(s string) (rune, bool) {
 
 // oneLine folds the white space of a cell (line breaks of a multi-line
 // cell, tabs, runs of spaces) into single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string {
+	if singleSpaced(s) {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// singleSpaced reports whether s is already what oneLine makes of it:
+// words separated by single ASCII spaces, no other white space, none at
+// either end.
+func singleSpaced(s string) bool {
+	prevSpace := true // at the start, a space would be leading
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		case c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c < utf8.RuneSelf:
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
+}
 
 // NewProblem is a problem of a row's field with a stable code and the
 // details its message takes.
