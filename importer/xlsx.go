@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The XLSX reader streams a worksheet straight out of the zip with its own
@@ -28,7 +29,7 @@ import (
 type xlsxBook struct {
 	z       *zip.ReadCloser
 	sheets  []xlsxSheet
-	strings []string // nil until a sheet is read
+	strings *sharedStrings // nil until a sheet is read
 	limits  Limits
 }
 
@@ -210,23 +211,45 @@ func (b *xlsxBook) hidden(name string) bool {
 	return false
 }
 
+// sharedStrings is a workbook's table of shared strings: one string, and
+// where each of its strings ends in it.
+type sharedStrings struct {
+	all  string
+	ends []uint32
+}
+
+func (t *sharedStrings) len() int { return len(t.ends) }
+
+// at returns the i-th string, a part of all (nothing is copied).
+func (t *sharedStrings) at(i int) string {
+	lo := uint32(0)
+	if i > 0 {
+		lo = t.ends[i-1]
+	}
+	return t.all[lo:t.ends[i]]
+}
+
 // readStrings reads the shared strings once, on the first sheet read.
 func (b *xlsxBook) readStrings() error {
 	if b.strings != nil {
 		return nil
 	}
-	b.strings = []string{}
+	b.strings = &sharedStrings{}
 	f := b.file("xl/sharedStrings.xml")
 	if f == nil {
 		return nil
 	}
-	r, err := f.Open()
+	part, err := f.Open()
 	if err != nil {
 		return err
 	}
+	r := newReadAhead(part)
 	defer r.Close()
 	s := newXMLScan(r)
-	var buf []byte
+	// The text is shorter than the part, whose size checkZip bounded.
+	text := make([]byte, 0, f.UncompressedSize64)
+	var ends []uint32
+	var sc richScratch
 	for s.next() {
 		if s.kind != xmlStart {
 			continue
@@ -241,31 +264,41 @@ func (b *xlsxBook) readStrings() error {
 			continue
 		}
 		var ok bool
-		if buf, ok = readRichText(s, buf[:0]); !ok {
+		if text, ok = readRichText(s, text, &sc); !ok {
 			break
 		}
-		b.strings = append(b.strings, string(buf))
+		ends = append(ends, uint32(len(text))) // at most Limits.Strings
 	}
 	if s.err != nil {
 		return fmt.Errorf("shared strings: %w", s.err)
 	}
+	// The bytes become the string as they are: nothing writes to text
+	// after this (strings.Builder does the same).
+	all := ""
+	if len(text) > 0 {
+		all = unsafe.String(&text[0], len(text))
+	}
+	b.strings = &sharedStrings{all: all, ends: ends}
 	return nil
 }
 
 // readRichText reads the element just started (<si> or <is>) to its end:
 // its own <t>, then the <t> of each run <r>, as excelize joins them; runs
-// of other kinds (phonetic <rPh>) are left out.
-func readRichText(s *xmlScan, out []byte) ([]byte, bool) {
-	var own, runs []byte
+// of other kinds (phonetic <rPh>) are left out. It appends the text to out;
+// sc is scratch space, kept by the caller between calls.
+func readRichText(s *xmlScan, out []byte, sc *richScratch) ([]byte, bool) {
+	own, runs := sc.own[:0], sc.runs[:0]
+	defer func() { sc.own, sc.runs = own, runs }()
 	for {
 		if !s.next() {
 			return nil, false
 		}
 		switch s.kind {
 		case xmlEnd:
+			start := len(out)
 			out = append(out, own...)
 			out = append(out, runs...)
-			return unescapeOOXML(out), true
+			return unescapeOOXML(out, start), true
 		case xmlStart:
 			switch string(s.name) {
 			case "t":
@@ -275,7 +308,7 @@ func readRichText(s *xmlScan, out []byte) ([]byte, bool) {
 				}
 				own = t
 			case "r":
-				var run []byte
+				run := len(runs) // where this run's text starts
 				for {
 					if !s.next() {
 						return nil, false
@@ -287,18 +320,18 @@ func readRichText(s *xmlScan, out []byte) ([]byte, bool) {
 						continue
 					}
 					if string(s.name) == "t" {
-						t, ok := readText(s, run[:0])
+						// A run's last <t> is its text.
+						t, ok := readText(s, runs[:run])
 						if !ok {
 							return nil, false
 						}
-						run = t
+						runs = t
 						continue
 					}
 					if !s.skip() {
 						return nil, false
 					}
 				}
-				runs = append(runs, run...)
 			default:
 				if !s.skip() {
 					return nil, false
@@ -308,9 +341,17 @@ func readRichText(s *xmlScan, out []byte) ([]byte, bool) {
 	}
 }
 
+// richScratch is space readRichText reuses.
+type richScratch struct {
+	own, runs []byte
+}
+
 // readText reads the text directly inside the element just started, to its
 // end (text inside nested elements is not part of it).
 func readText(s *xmlScan, out []byte) ([]byte, bool) {
+	if t, ok := s.textToEnd(); ok {
+		return append(out, t...), true
+	}
 	for {
 		if !s.next() {
 			return nil, false
@@ -330,16 +371,17 @@ func readText(s *xmlScan, out []byte) ([]byte, bool) {
 
 // unescapeOOXML turns the _xHHHH_ escapes of the format (a character XML
 // cannot hold, written as its code) back into characters, as excelize
-// does: _x005F_ is a literal underscore, and a code that is no character
-// (a lone surrogate) is dropped.
-func unescapeOOXML(s []byte) []byte {
-	if !bytes.Contains(s, []byte("_x")) {
+// does, in s from start on: _x005F_ is a literal underscore, and a code
+// that is no character (a lone surrogate) is dropped.
+func unescapeOOXML(s []byte, start int) []byte {
+	if !bytes.Contains(s[start:], []byte("_x")) {
 		return s
 	}
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' && isHex4(s[i+2:i+6]) {
-			n, _ := strconv.ParseUint(string(s[i+2:i+6]), 16, 32)
+	in := append([]byte(nil), s[start:]...)
+	out := s[:start]
+	for i := 0; i < len(in); {
+		if i+7 <= len(in) && in[i] == '_' && in[i+1] == 'x' && in[i+6] == '_' && isHex4(in[i+2:i+6]) {
+			n, _ := strconv.ParseUint(string(in[i+2:i+6]), 16, 32)
 			if n == 0x5F {
 				out = append(out, '_')
 			} else if r := rune(n); utf8.ValidRune(r) {
@@ -348,7 +390,7 @@ func unescapeOOXML(s []byte) []byte {
 			i += 7
 			continue
 		}
-		out = append(out, s[i])
+		out = append(out, in[i])
 		i++
 	}
 	return out
@@ -383,10 +425,11 @@ func (b *xlsxBook) rows(name, sheet string, l Limits) (Rows, error) {
 	if err := b.readStrings(); err != nil {
 		return nil, damaged(name, err)
 	}
-	r, err := b.file(found.part).Open()
+	part, err := b.file(found.part).Open()
 	if err != nil {
 		return nil, damaged(name, err)
 	}
+	r := newReadAhead(part)
 	x := &xlsxRows{path: name, rc: r, s: newXMLScan(r), strings: b.strings, limits: l}
 	// Up to the sheet's data: <sheetPr>, <dimension>, <cols> and the like
 	// are not needed.
@@ -407,7 +450,7 @@ type xlsxRows struct {
 	path    string
 	rc      io.ReadCloser
 	s       *xmlScan
-	strings []string
+	strings *sharedStrings
 	limits  Limits
 	inData  bool
 
@@ -415,7 +458,21 @@ type xlsxRows struct {
 	next    Row // a row read ahead, after a gap of rows the sheet leaves out
 	hasNext bool
 	err     error
-	value   []byte
+
+	// Scratch space for reading a row, reused.
+	text   []byte     // the row's own text, cell after cell
+	cells  []cellSpan // where each cell's text is
+	value  []byte     // a cell's <v>
+	inline []byte     // a cell's <is>
+	rich   richScratch
+}
+
+// cellSpan is where a cell's text is while its row is read: a shared
+// string, or a part of the row's own text.
+type cellSpan struct {
+	col    int // 1-based
+	shared int // index of a shared string, or -1
+	lo, hi int // in xlsxRows.text
 }
 
 func (x *xlsxRows) fail(row int, format string, args ...any) bool {
@@ -486,7 +543,8 @@ func (x *xlsxRows) check() bool {
 }
 
 // readRow reads the <row> just started; n is the number the row has when
-// it does not say.
+// it does not say. Its cells' text is one string (but for shared strings,
+// which are the table's own), as encoding/csv does with a record.
 func (x *xlsxRows) readRow(n int) (Row, bool) {
 	r := Row{Number: n}
 	if v, ok := x.s.attr("r"); ok {
@@ -505,6 +563,7 @@ func (x *xlsxRows) readRow(n int) (Row, bool) {
 	if v, ok := x.s.attr("hidden"); ok {
 		r.Hidden, _ = strconv.ParseBool(string(v))
 	}
+	x.text, x.cells = x.text[:0], x.cells[:0]
 	col := 0 // the column of the last cell, 1-based
 	for {
 		if !x.s.next() {
@@ -512,6 +571,7 @@ func (x *xlsxRows) readRow(n int) (Row, bool) {
 		}
 		switch x.s.kind {
 		case xmlEnd:
+			x.build(&r)
 			return r, true
 		case xmlStart:
 			if string(x.s.name) != "c" {
@@ -535,73 +595,120 @@ func (x *xlsxRows) readRow(n int) (Row, bool) {
 				return r, x.fail(r.Number, "a cell is in column %d, more than Excel allows", at)
 			}
 			col = at
-			typ, _ := x.s.attr("t")
-			v, formula, ok := x.readCell(r.Number, string(typ))
+			typ := cellType(x.s)
+			cell, formula, ok := x.readCell(r.Number, typ)
 			if !ok {
 				return r, false
 			}
-			if v == "" && !formula {
+			if cell.lo == cell.hi && cell.shared < 0 && !formula {
 				continue
 			}
-			for len(r.Cells) < at-1 {
-				r.Cells = append(r.Cells, "")
-			}
-			r.Cells = append(r.Cells, v)
+			cell.col = at
+			x.cells = append(x.cells, cell)
 		}
 	}
 }
 
-// readCell reads the <c> just started: its value as excelize reads it raw,
-// and whether it has a formula.
-func (x *xlsxRows) readCell(row int, typ string) (string, bool, bool) {
-	var v []byte
-	var inline string
-	hasInline, formula := false, false
+// build makes the row's cells from the spans read: one string for the
+// row's own text, empty cells for the columns the row leaves out.
+func (x *xlsxRows) build(r *Row) {
+	if len(x.cells) == 0 {
+		return
+	}
+	text := string(x.text)
+	r.Cells = make([]string, x.cells[len(x.cells)-1].col)
+	for _, c := range x.cells {
+		if c.shared >= 0 {
+			r.Cells[c.col-1] = x.strings.at(c.shared)
+		} else {
+			r.Cells[c.col-1] = text[c.lo:c.hi]
+		}
+	}
+}
+
+// cellType is the t attribute of the <c> just started, as a constant
+// string (so that reading it allocates nothing).
+func cellType(s *xmlScan) string {
+	t, _ := s.attr("t")
+	switch string(t) {
+	case "":
+		return ""
+	case "s":
+		return "s"
+	case "n":
+		return "n"
+	case "str":
+		return "str"
+	case "inlineStr":
+		return "inlineStr"
+	case "b":
+		return "b"
+	case "e":
+		return "e"
+	case "d":
+		return "d"
+	}
+	return string(t)
+}
+
+// readCell reads the <c> just started: where its value, as excelize reads
+// it raw, is (appended to the row's text, or a shared string), and whether
+// it has a formula.
+func (x *xlsxRows) readCell(row int, typ string) (cellSpan, bool, bool) {
+	hasValue, hasInline, formula := false, false, false
 	for {
 		if !x.s.next() {
-			return "", false, x.scanFailed(row)
+			return cellSpan{}, false, x.scanFailed(row)
 		}
 		switch x.s.kind {
 		case xmlEnd:
-			switch typ {
-			case "s":
-				if len(v) == 0 {
-					return "", formula, true
+			span := cellSpan{shared: -1, lo: len(x.text)}
+			switch {
+			case typ == "s":
+				if !hasValue || len(x.value) == 0 {
+					span.hi = span.lo
+					return span, formula, true
 				}
-				t := strings.TrimSpace(string(v))
-				i, err := strconv.Atoi(t)
-				if err != nil || i < 0 || i >= len(x.strings) {
-					return "", false, x.fail(row, "a cell refers to shared string %q, which the workbook does not have", t)
+				t := bytes.TrimSpace(x.value)
+				i, err := strconv.Atoi(string(t))
+				if err != nil || i < 0 || i >= x.strings.len() {
+					return span, false, x.fail(row, "a cell refers to shared string %q, which the workbook does not have", t)
 				}
-				return x.strings[i], formula, true
-			case "inlineStr":
-				if hasInline {
-					return inline, formula, true
+				span.shared = i
+				if x.strings.at(i) == "" {
+					span.shared = -1 // an empty string: no value
 				}
+				span.hi = span.lo
+				return span, formula, true
+			case typ == "inlineStr" && hasInline:
+				x.text = append(x.text, x.inline...)
+			case hasValue:
+				x.text = append(x.text, x.value...)
 			}
-			return string(v), formula, true
+			span.hi = len(x.text)
+			return span, formula, true
 		case xmlStart:
 			switch string(x.s.name) {
 			case "v":
 				var ok bool
 				if x.value, ok = readText(x.s, x.value[:0]); !ok {
-					return "", false, x.scanFailed(row)
+					return cellSpan{}, false, x.scanFailed(row)
 				}
-				v = x.value
+				hasValue = true
 			case "f":
 				formula = true
 				if !x.s.skip() {
-					return "", false, x.scanFailed(row)
+					return cellSpan{}, false, x.scanFailed(row)
 				}
 			case "is":
-				t, ok := readRichText(x.s, nil)
-				if !ok {
-					return "", false, x.scanFailed(row)
+				var ok bool
+				if x.inline, ok = readRichText(x.s, x.inline[:0], &x.rich); !ok {
+					return cellSpan{}, false, x.scanFailed(row)
 				}
-				inline, hasInline = string(t), true
+				hasInline = true
 			default:
 				if !x.s.skip() {
-					return "", false, x.scanFailed(row)
+					return cellSpan{}, false, x.scanFailed(row)
 				}
 			}
 		}
@@ -656,10 +763,6 @@ func plainNumber(s string) string {
 	if s == "" || !isXMLNumber(s) {
 		return s
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return s
-	}
 	// Significant digits: leading zeros do not count.
 	digits := 0
 	for i := 0; i < len(s); i++ {
@@ -670,6 +773,10 @@ func plainNumber(s string) string {
 	// Only fractions carry binary noise; long whole numbers may be account
 	// numbers typed as text and must keep every digit.
 	if strings.ContainsAny(s, "eE") || !strings.Contains(s, ".") || digits <= 15 {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return s
 	}
 	g, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)

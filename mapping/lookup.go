@@ -92,5 +92,34 @@ func (l *Lookup) Value(r importer.Row, f Field) Value {
 // Get returns the trimmed text of a field on a row, as Record.Get does.
 func (l *Lookup) Get(r importer.Row, f Field) string { return strings.TrimSpace(l.Value(r, f).Text) }
 
+// Values are a row's fields, read once (see Lookup.Row).
+type Values [fieldCount]Value
+
+// Value returns a field's value, as Lookup.Value does.
+func (v *Values) Value(f Field) Value {
+	if i := f.index(); i >= 0 {
+		return v[i]
+	}
+	return Value{}
+}
+
+// Get returns the trimmed text of a field, as Lookup.Get does.
+func (v *Values) Get(f Field) string { return strings.TrimSpace(v.Value(f).Text) }
+
+// Row reads every field of a row at once, for a reader that asks for
+// fields many times.
+func (l *Lookup) Row(r importer.Row) Values {
+	var v Values
+	for i := range v {
+		if l.column[i] != nil {
+			v[i] = Value{Text: r.Cell(l.cell[i]), Column: l.column[i]}
+		}
+		if l.hasDef[i] && strings.TrimSpace(v[i].Text) == "" {
+			v[i] = Value{Text: l.def[i]}
+		}
+	}
+	return v
+}
+
 // Record resolves a row into a Record, with its map of values.
 func (l *Lookup) Record(r importer.Row) Record { return l.mapping.Record(r) }

@@ -262,12 +262,15 @@ func TestLookupIsRecord(t *testing.T) {
 	} {
 		row := importer.Row{Number: 7, Cells: cells}
 		rec := m.Record(row)
+		all := lk.Row(row)
 		for _, fd := range append(Fields(), "no_such_field") {
-			got, want := lk.Value(row, fd), rec.Values[fd]
-			if got.Text != want.Text || (got.Column == nil) != (want.Column == nil) || got.Column != nil && *got.Column != *want.Column {
-				t.Errorf("%q %s: %+v, want %+v", cells, fd, got, want)
+			want := rec.Values[fd]
+			for _, got := range []Value{lk.Value(row, fd), all.Value(fd)} {
+				if got.Text != want.Text || (got.Column == nil) != (want.Column == nil) || got.Column != nil && *got.Column != *want.Column {
+					t.Errorf("%q %s: %+v, want %+v", cells, fd, got, want)
+				}
 			}
-			if lk.Get(row, fd) != rec.Get(fd) {
+			if lk.Get(row, fd) != rec.Get(fd) || all.Get(fd) != rec.Get(fd) {
 				t.Errorf("%q %s: Get %q, want %q", cells, fd, lk.Get(row, fd), rec.Get(fd))
 			}
 		}

@@ -54,6 +54,9 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 	var wg sync.WaitGroup
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
+	// Batches collected go back to the reader, so that a check allocates
+	// a few of them, not one per 256 rows.
+	free := make(chan *batch, 3*workers+2)
 	defer func() {
 		// On an early return: stop the reader, let the checkers finish
 		// what they hold, and wait, so that nothing reads the sheet after
@@ -68,14 +71,14 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 		defer wg.Done()
 		defer close(jobs)
 		defer close(order)
-		readBatches(ctx, r, order, jobs)
+		readBatches(ctx, r, order, jobs, free)
 	}()
 	for range workers {
 		go func() {
 			defer wg.Done()
 			v := &validator{opts: opts, banks: banks, lk: lk, delim: delim, bankNames: map[string]bankAnswer{}}
 			for b := range jobs {
-				b.out = make([]checked, len(b.rows))
+				b.out = slices.Grow(b.out[:0], len(b.rows))[:len(b.rows)]
 				for i, row := range b.rows {
 					b.out[i] = v.check(row)
 				}
@@ -93,6 +96,13 @@ func Check(ctx context.Context, r *mapping.Reader, opts CheckOptions) (*Result, 
 		}
 		for i := range b.out {
 			c.add(&b.out[i], b.rows[i])
+		}
+		// What the result keeps of a row is copied out of the batch.
+		clear(b.rows)
+		clear(b.out)
+		select {
+		case free <- b:
+		default:
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -115,9 +125,18 @@ type batch struct {
 
 // readBatches reads every row of r into batches, each queued on order (the
 // file's order) and on jobs (for the checkers), until the sheet ends or
-// ctx is done.
-func readBatches(ctx context.Context, r *mapping.Reader, order, jobs chan<- *batch) {
-	b := &batch{done: make(chan struct{})}
+// ctx is done. It takes batches from free when there are.
+func readBatches(ctx context.Context, r *mapping.Reader, order, jobs chan<- *batch, free <-chan *batch) {
+	next := func() *batch {
+		select {
+		case b := <-free:
+			b.rows, b.done = b.rows[:0], make(chan struct{})
+			return b
+		default:
+			return &batch{done: make(chan struct{})}
+		}
+	}
+	b := next()
 	send := func() bool {
 		select {
 		case order <- b:
@@ -129,7 +148,7 @@ func readBatches(ctx context.Context, r *mapping.Reader, order, jobs chan<- *bat
 		case <-ctx.Done():
 			return false
 		}
-		b = &batch{done: make(chan struct{})}
+		b = next()
 		return true
 	}
 	for r.Next() {
@@ -339,13 +358,13 @@ func (v *validator) recognize(typed string) (Bank, bool) {
 // rows before it (a duplicate IBAN) or on the whole file (the decimal
 // convention of amounts that read two ways).
 func (v *validator) check(row importer.Row) checked {
-	lk := v.lk
+	vals := v.lk.Row(row)
 	var ch checked
 	add := func(f mapping.Field, code string, details ...string) {
-		ch.problems = append(ch.problems, fieldProblem(row.Number, lk.Value(row, f), f, code, details...))
+		ch.problems = append(ch.problems, fieldProblem(row.Number, vals.Value(f), f, code, details...))
 	}
 	required := func(f mapping.Field) (string, bool) {
-		s := lk.Get(row, f)
+		s := vals.Get(f)
 		if s == "" {
 			add(f, "field.required")
 			return "", false
@@ -353,12 +372,12 @@ func (v *validator) check(row importer.Row) checked {
 		return s, true
 	}
 	req := Request{}
-	ch.line = Line{Row: row.Number, EmployeeID: lk.Get(row, mapping.EmployeeID)}
+	ch.line = Line{Row: row.Number, EmployeeID: vals.Get(mapping.EmployeeID)}
 	if row.Hidden {
 		add("", "row.hidden")
 	}
 	for _, f := range mapping.Fields() {
-		if r, bad := BadChar(lk.Value(row, f).Text); bad {
+		if r, bad := BadChar(vals.Value(f).Text); bad {
 			add(f, "text.invalid", fmt.Sprintf("U+%04X", r))
 		}
 	}
@@ -385,7 +404,7 @@ func (v *validator) check(row importer.Row) checked {
 	}
 
 	countryOK := true
-	if s := lk.Get(row, mapping.Country); s != "" {
+	if s := vals.Get(mapping.Country); s != "" {
 		req.Country = NormalizeCountry(s)
 		if req.Country == "" {
 			add(mapping.Country, "country.invalid")
@@ -398,7 +417,7 @@ func (v *validator) check(row importer.Row) checked {
 		add(mapping.Account, "iban.country_mismatch", req.IBAN[:2])
 	}
 
-	typedBank := lk.Get(row, mapping.Bank)
+	typedBank := vals.Get(mapping.Bank)
 	if ibanOK {
 		if bank, known := v.banks.ForIBAN(req.IBAN); known {
 			req.Bank = bank.BIC
@@ -414,10 +433,10 @@ func (v *validator) check(row importer.Row) checked {
 		}
 	}
 
-	if s := lk.Get(row, mapping.Amount); s == "" {
+	if s := vals.Get(mapping.Amount); s == "" {
 		add(mapping.Amount, "field.required")
 	} else {
-		val := lk.Value(row, mapping.Amount)
+		val := vals.Value(mapping.Amount)
 		val.Text = s
 		req.Amount = v.readAmount(&ch, val)
 	}
@@ -449,11 +468,11 @@ func (v *validator) check(row importer.Row) checked {
 	if s, ok := required(mapping.Address1); ok {
 		req.Address1 = oneLine(s)
 	}
-	req.Address2 = oneLine(lk.Get(row, mapping.Address2))
-	req.Branch = oneLine(lk.Get(row, mapping.Branch))
+	req.Address2 = oneLine(vals.Get(mapping.Address2))
+	req.Branch = oneLine(vals.Get(mapping.Branch))
 
 	req.TransferCode = Salary
-	if s := lk.Get(row, mapping.TransferCode); s != "" {
+	if s := vals.Get(mapping.TransferCode); s != "" {
 		if tc, ok := ParseTransferCode(s); ok {
 			req.TransferCode = tc
 		} else {

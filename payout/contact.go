@@ -3,7 +3,7 @@ package payout
 import (
 	"net/mail"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -85,17 +85,32 @@ func saMobileForm(s string) (string, bool) {
 	return "", false
 }
 
-// saRanges caches, per leading digits of a Saudi mobile's national number,
-// the phone library's answer ("", mobile.unlisted or mobile.invalid).
-var saRanges sync.Map
+// saRanges caches, per leading digits of a Saudi mobile's national number
+// (5XXX: the three after the 5 index it), the phone library's answer: 0
+// not asked yet, 1 valid, 2 mobile.unlisted, 3 mobile.invalid. It only
+// ever holds what the library answers, so that every check shares it.
+var saRanges [1000]atomic.Uint32
 
 func saMobileRange(prefix string) string {
-	if code, ok := saRanges.Load(prefix); ok {
-		return code.(string)
+	i := (int(prefix[1]-'0')*10+int(prefix[2]-'0'))*10 + int(prefix[3]-'0')
+	switch saRanges[i].Load() {
+	case 1:
+		return ""
+	case 2:
+		return "mobile.unlisted"
+	case 3:
+		return "mobile.invalid"
 	}
 	nsn := prefix + strings.Repeat("0", 9-len(prefix))
 	_, code := parseMobile("+966"+nsn, "SA")
-	saRanges.Store(prefix, code)
+	switch code {
+	case "":
+		saRanges[i].Store(1)
+	case "mobile.unlisted":
+		saRanges[i].Store(2)
+	case "mobile.invalid":
+		saRanges[i].Store(3)
+	}
 	return code
 }
 

@@ -117,10 +117,17 @@ func ParseDecimal(s string) (Amount, error) {
 	if len(whole) > 15 {
 		return 0, errors.New("too large")
 	}
-	for len(frac) < 2 {
-		frac += "0"
+	// At most 15 digits and two decimals: the halalas fit in an int64.
+	var v int64
+	for i := 0; i < len(whole); i++ {
+		v = v*10 + int64(whole[i]-'0')
 	}
-	v, _ := strconv.ParseInt("0"+whole+frac, 10, 64)
+	for i := 0; i < 2; i++ {
+		v *= 10
+		if i < len(frac) {
+			v += int64(frac[i] - '0')
+		}
+	}
 	if neg {
 		v = -v
 	}

@@ -2,6 +2,9 @@
 // benchmarks and the performance script: CSV or XLSX (by the output's
 // extension), valid Saudi IBANs of real bank codes, mobiles, Arabic and
 // English names, amounts with halalas, and the same rows for the same seed.
+// An XLSX sheet keeps its text in the shared-strings table, as Excel and
+// LibreOffice write it, or with -inline in the cells themselves, as
+// excelize's stream writer and some exports do.
 //
 //	go run ./cmd/gensheet -rows 100000 -o /tmp/100k.xlsx
 package main
@@ -24,8 +27,9 @@ func main() {
 	rows := flag.Int("rows", 10000, "data rows to write")
 	out := flag.String("o", "sheet.csv", "output file: .csv or .xlsx")
 	seed := flag.Uint64("seed", 1, "seed: the same seed writes the same sheet")
+	inline := flag.Bool("inline", false, "XLSX: text in the cells (inline strings), not in the shared-strings table")
 	flag.Parse()
-	if err := write(*out, *rows, *seed); err != nil {
+	if err := write(*out, *rows, *seed, *inline); err != nil {
 		fmt.Fprintln(os.Stderr, "gensheet:", err)
 		os.Exit(1)
 	}
@@ -52,7 +56,7 @@ func row(i int, r *rand.Rand, banks []payout.Bank) []string {
 		fmt.Sprintf("employee%d@example.com", i+1), cities[r.IntN(len(cities))]}
 }
 
-func write(path string, n int, seed uint64) error {
+func write(path string, n int, seed uint64, inline bool) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	banks := payout.SaudiBanks().List()
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -75,10 +79,6 @@ func write(path string, n int, seed uint64) error {
 	case ".xlsx":
 		f := excelize.NewFile()
 		defer f.Close()
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			return err
-		}
 		cells := func(vals []string, amountCol int) []any {
 			out := make([]any, len(vals))
 			for i, v := range vals {
@@ -89,6 +89,24 @@ func write(path string, n int, seed uint64) error {
 				}
 			}
 			return out
+		}
+		if !inline {
+			// Cell by cell, excelize keeps text in the shared strings.
+			if err := f.SetSheetRow("Sheet1", "A1", &[]any{header[0], header[1], header[2], header[3], header[4], header[5], header[6], header[7]}); err != nil {
+				return err
+			}
+			for i := 0; i < n; i++ {
+				cell, _ := excelize.CoordinatesToCellName(1, i+2)
+				row := cells(row(i, r, banks), 4)
+				if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+					return err
+				}
+			}
+			return f.SaveAs(path)
+		}
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			return err
 		}
 		if err := sw.SetRow("A1", cells(header, -1)); err != nil {
 			return err
