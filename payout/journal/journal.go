@@ -14,7 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -142,6 +142,16 @@ CREATE TABLE IF NOT EXISTS rows (
 	UNIQUE (upload_id, ref)
 );
 CREATE INDEX IF NOT EXISTS rows_iban ON rows(iban, amount);
+CREATE TABLE IF NOT EXISTS plan_pages (
+	upload_id INTEGER NOT NULL REFERENCES uploads(id),
+	page INTEGER NOT NULL,
+	rows TEXT NOT NULL,
+	PRIMARY KEY (upload_id, page)
+);
+CREATE TABLE IF NOT EXISTS upload_entries (
+	upload_id INTEGER NOT NULL PRIMARY KEY REFERENCES uploads(id),
+	entries TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pages (
 	upload_id INTEGER NOT NULL REFERENCES uploads(id),
 	page INTEGER NOT NULL,
@@ -172,36 +182,83 @@ var columns = []struct{ table, name, def string }{
 	{"rows", "occ", "INTEGER NOT NULL DEFAULT 1"},
 	{"rows", "fee_text", "TEXT NOT NULL DEFAULT ''"},
 	{"rows", "total_text", "TEXT NOT NULL DEFAULT ''"},
+	{"uploads", "layout", "INTEGER NOT NULL DEFAULT 0"},
 }
 
+// The layouts of an upload's rows. Uploads from before 2026-12 keep a
+// table row each (layoutRows); later ones a JSON array a page of the plan
+// and one for the entries (layoutPages, codec.go): a 100,000-row plan is
+// a hundred writes instead of a hundred thousand (and one row in the rows
+// table, for older versions: legacyMarker).
+const (
+	layoutRows  = 0
+	layoutPages = 1
+)
+
+// version is the journal's format (PRAGMA user_version). A journal of a
+// later format is refused: its uploads may be kept in a way this version
+// cannot see, and a payment it cannot see could be paid twice.
+const version = 2
+
+// legacyMarker is the request of the one row an upload kept by page has
+// in the rows table. A payroll version from before the page layout reads
+// the rows table to learn who was paid in a pay period: there, the
+// marker's amount is not a number, and such a version stops with this
+// text in its error instead of missing the upload and paying its rows
+// again (TestOlderVersionsStop).
+const legacyMarker = `{"amount":"this upload is kept by page: read this journal with payroll of 2026-12 or later"}`
+
 func migrate(db *sql.DB) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if v > version {
+		return fmt.Errorf("%w (format %d; this payroll reads up to %d)", ErrNewer, v, version)
+	}
 	for _, c := range columns {
 		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.name).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			continue
 		}
-		if _, err := db.Exec(`ALTER TABLE ` + c.table + ` ADD COLUMN ` + c.name + ` ` + c.def); err != nil {
+		if _, err := tx.Exec(`ALTER TABLE ` + c.table + ` ADD COLUMN ` + c.name + ` ` + c.def); err != nil {
 			return err
 		}
 		if c.table == "uploads" && c.name == "period" {
 			// Uploads from before pay periods belong to the month they
 			// were made in, the default period.
-			if _, err := db.Exec(`UPDATE uploads SET period = strftime('%Y-%m', created_at, 'localtime')`); err != nil {
+			if _, err := tx.Exec(`UPDATE uploads SET period = strftime('%Y-%m', created_at, 'localtime')`); err != nil {
 				return err
 			}
 		}
 		if c.table == "rows" && c.name == "period" {
-			if _, err := db.Exec(`UPDATE rows SET period = (SELECT period FROM uploads WHERE uploads.id = rows.upload_id)`); err != nil {
+			if _, err := tx.Exec(`UPDATE rows SET period = (SELECT period FROM uploads WHERE uploads.id = rows.upload_id)`); err != nil {
 				return err
 			}
 		}
 	}
-	_, err := db.Exec(`CREATE INDEX IF NOT EXISTS rows_period ON rows(period, iban)`)
-	return err
+	if _, err := tx.Exec(`CREATE INDEX IF NOT EXISTS rows_period ON rows(period, iban)`); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`CREATE INDEX IF NOT EXISTS uploads_period ON uploads(period)`); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, version)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
+
+// ErrNewer is a journal written by a later version of payroll.
+var ErrNewer = errors.New("this journal was written by a newer version of payroll")
 
 // DefaultDir is $XDG_STATE_HOME/payroll, else ~/.local/state/payroll.
 func DefaultDir() (string, error) {
@@ -260,8 +317,12 @@ func Open(dir string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if _, err := db.Exec(schema); err == nil {
+	if _, err = db.Exec(schema); err == nil {
 		err = migrate(db)
+	}
+	if errors.Is(err, ErrNewer) {
+		db.Close()
+		return nil, &Error{Path: path, Err: err, Hint: "use that version (or a later one); this one cannot see everything it recorded"}
 	}
 	if err != nil {
 		db.Close()
@@ -300,50 +361,50 @@ func parseTime(s string) time.Time {
 var ErrNotFound = errors.New("not found in the journal")
 
 // Plan records a new upload with its rows and pages, in one transaction.
+// Each row's Index is its place in rows; the rows of a page are kept
+// together (see layoutPages), and no two rows may share a reference.
 func (j *Journal) Plan(ctx context.Context, u *Upload, rows []Row) error {
+	refs := make(map[string]int, len(rows))
+	for i, r := range rows {
+		if first, dup := refs[r.Request.MerchantReference]; dup {
+			return fmt.Errorf("journal: recording the plan: rows %d and %d have the same reference %q", rows[first].Row, r.Row, r.Request.MerchantReference)
+		}
+		refs[r.Request.MerchantReference] = i
+	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	created := time.Now().UTC()
-	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (file, file_hash, period, endpoint, order_id, status, count, total, page_size, pages, results_path, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, u.File, u.FileHash, u.Period, u.Endpoint, u.OrderID, StatusPlanned, u.Count, int64(u.Total), u.PageSize, u.Pages, u.ResultsPath, created.Format(time.RFC3339Nano))
+	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (file, file_hash, period, endpoint, order_id, status, count, total, page_size, pages, results_path, created_at, layout)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, u.File, u.FileHash, u.Period, u.Endpoint, u.OrderID, StatusPlanned, u.Count, int64(u.Total), u.PageSize, u.Pages, u.ResultsPath, created.Format(time.RFC3339Nano), layoutPages)
 	if err != nil {
 		return fmt.Errorf("journal: recording the plan: %w", err)
 	}
 	u.ID, _ = res.LastInsertId()
 	u.Status, u.CreatedAt = StatusPlanned, created
-	// Rows go in many to a statement: one statement per row costs more than
-	// the row (issue 12: a 100,000-row plan).
-	const perStmt = 64
-	insert := func(n int) string {
-		return "INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period, occ) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?),", n), ",")
-	}
-	full, err := tx.PrepareContext(ctx, insert(perStmt))
-	if err != nil {
-		return err
-	}
-	defer full.Close()
-	args := make([]any, 0, perStmt*11)
-	for start := 0; start < len(rows); start += perStmt {
-		chunk := rows[start:min(start+perStmt, len(rows))]
-		args = args[:0]
-		for k, r := range chunk {
-			req, err := jsonMarshal(r.Request)
-			if err != nil {
-				return fmt.Errorf("journal: recording row %d: %w", r.Row, err)
-			}
-			args = append(args, u.ID, start+k, r.Row, r.EmployeeID, r.Page, r.Request.MerchantReference, r.Request.IBAN, int64(r.Request.Amount), req, u.Period, max(r.Occurrence, 1))
-		}
-		if len(chunk) == perStmt {
-			_, err = full.ExecContext(ctx, args...)
+	byPage := map[int][]byte{}
+	var order []int
+	for i := range rows {
+		r := rows[i]
+		r.Index, r.Occurrence = i, max(r.Occurrence, 1)
+		b, seen := byPage[r.Page]
+		if !seen {
+			order = append(order, r.Page)
+			b = append(b, '[')
 		} else {
-			_, err = tx.ExecContext(ctx, insert(len(chunk)), args...)
+			b = append(b, ',')
 		}
-		if err != nil {
-			return fmt.Errorf("journal: recording rows %d to %d: %w", chunk[0].Row, chunk[len(chunk)-1].Row, err)
+		byPage[r.Page] = appendPlanRow(b, &r)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period) VALUES (?, -1, 0, '', -1, '', '', 0, ?, ?)`,
+		u.ID, legacyMarker, u.Period); err != nil {
+		return fmt.Errorf("journal: recording the plan: %w", err)
+	}
+	for _, p := range order {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_pages (upload_id, page, rows) VALUES (?,?,?)`, u.ID, p, string(append(byPage[p], ']'))); err != nil {
+			return fmt.Errorf("journal: recording page %d of the plan: %w", p+1, err)
 		}
 	}
 	for p := 0; p < u.Pages; p++ {
@@ -421,12 +482,110 @@ func (j *Journal) uploads(ctx context.Context, where string, args ...any) ([]*Up
 
 // Rows returns an upload's rows in plan order.
 func (j *Journal) Rows(ctx context.Context, uploadID int64) ([]Row, error) {
+	var layout, count int
+	err := j.db.QueryRowContext(ctx, `SELECT layout, count FROM uploads WHERE id = ?`, uploadID).Scan(&layout, &count)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case layout == layoutPages:
+		return j.pagedRows(ctx, uploadID, count)
+	}
 	return j.rows(ctx, `WHERE upload_id = ? ORDER BY idx`, uploadID)
 }
 
-// RowsByIBAN returns every row of every upload paying an IBAN.
+// RowsByIBAN returns every row of every upload paying an IBAN. It reads
+// the whole journal: it is for people and tests; the pipeline reads whole
+// uploads.
 func (j *Journal) RowsByIBAN(ctx context.Context, iban string) ([]Row, error) {
-	return j.rows(ctx, `WHERE iban = ? ORDER BY upload_id, idx`, iban)
+	ups, err := j.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Row
+	for _, up := range ups {
+		rows, err := j.Rows(ctx, up.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.Request.IBAN == iban {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// pagedRows reads the rows of an upload kept by page, with its entries;
+// count is how many rows it planned.
+func (j *Journal) pagedRows(ctx context.Context, uploadID int64, count int) ([]Row, error) {
+	rs, err := j.db.QueryContext(ctx, `SELECT page, rows FROM plan_pages WHERE upload_id = ? ORDER BY page`, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := make([]Row, 0, max(count, 0))
+	for rs.Next() {
+		var page int
+		var text string
+		if err := rs.Scan(&page, &text); err != nil {
+			return nil, err
+		}
+		d := newArrayReader(text)
+		d.open()
+		for d.more() {
+			out = append(out, Row{UploadID: uploadID, Page: page})
+			readPlanRow(d, &out[len(out)-1])
+		}
+		d.close()
+		if err := d.end(); err != nil {
+			return nil, fmt.Errorf("journal: upload %d, page %d of the plan: %w", uploadID, page+1, err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b Row) int { return a.Index - b.Index })
+	entries, err := j.entries(ctx, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		i, found := slices.BinarySearchFunc(out, e.Index, func(r Row, idx int) int { return r.Index - idx })
+		if !found {
+			return nil, fmt.Errorf("journal: upload %d: an entry for row %d of the plan, which has no such row", uploadID, e.Index)
+		}
+		r := &out[i]
+		r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage = e.EntryID, e.Status, e.Fee, e.Total, e.ProtocolMessage
+	}
+	return out, nil
+}
+
+// entries reads what the server said of the rows of an upload kept by
+// page, in plan order.
+func (j *Journal) entries(ctx context.Context, uploadID int64) ([]Row, error) {
+	var text string
+	err := j.db.QueryRowContext(ctx, `SELECT entries FROM upload_entries WHERE upload_id = ?`, uploadID).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := newArrayReader(text)
+	var out []Row
+	d.open()
+	for d.more() {
+		out = append(out, Row{})
+		readEntry(d, &out[len(out)-1])
+	}
+	d.close()
+	if err := d.end(); err != nil {
+		return nil, fmt.Errorf("journal: upload %d, entries: %w", uploadID, err)
+	}
+	return out, nil
 }
 
 func (j *Journal) rows(ctx context.Context, where string, args ...any) ([]Row, error) {
@@ -533,7 +692,8 @@ type Payment struct {
 // an endpoint (and in uploads that predate endpoints), with their uploads,
 // oldest first.
 func (j *Journal) PeriodRows(ctx context.Context, period, endpoint string) ([]Payment, error) {
-	return j.payments(ctx, `WHERE rows.period = ? AND (u.endpoint = ? OR u.endpoint = '')`, period, endpoint)
+	// A row's period is its upload's (Plan, migrate).
+	return j.payments(ctx, `WHERE u.period = ? AND (u.endpoint = ? OR u.endpoint = '')`, period, endpoint)
 }
 
 // RowsSince returns the rows of the uploads of an endpoint made since t,
@@ -543,7 +703,7 @@ func (j *Journal) RowsSince(ctx context.Context, endpoint string, t time.Time) (
 }
 
 func (j *Journal) payments(ctx context.Context, where string, args ...any) ([]Payment, error) {
-	rs, err := j.db.QueryContext(ctx, `SELECT DISTINCT u.id FROM rows JOIN uploads u ON u.id = rows.upload_id `+where+` ORDER BY u.id`, args...)
+	rs, err := j.db.QueryContext(ctx, `SELECT u.id FROM uploads u `+where+` ORDER BY u.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -589,11 +749,24 @@ type EntryUpdate struct {
 
 // UpdateEntries records entry ids and statuses, in one transaction.
 func (j *Journal) UpdateEntries(ctx context.Context, uploadID int64, updates []EntryUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var layout int
+	if err := tx.QueryRowContext(ctx, `SELECT layout FROM uploads WHERE id = ?`, uploadID).Scan(&layout); err != nil {
+		return err
+	}
+	if layout == layoutPages {
+		if err := j.updatePaged(ctx, tx, uploadID, updates); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
 	stmt, err := tx.PrepareContext(ctx, `UPDATE rows SET entry_id = ?, status = ?, fee_text = ?, total_text = ?, protocol_message = ? WHERE upload_id = ? AND idx = ?`)
 	if err != nil {
 		return err
@@ -605,6 +778,54 @@ func (j *Journal) UpdateEntries(ctx context.Context, uploadID int64, updates []E
 		}
 	}
 	return tx.Commit()
+}
+
+// updatePaged merges updates into the entries of an upload kept by page.
+func (j *Journal) updatePaged(ctx context.Context, tx *sql.Tx, uploadID int64, updates []EntryUpdate) error {
+	var text string
+	err := tx.QueryRowContext(ctx, `SELECT entries FROM upload_entries WHERE upload_id = ?`, uploadID).Scan(&text)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	byIndex := map[int]Row{}
+	if text != "" {
+		d := newArrayReader(text)
+		d.open()
+		for d.more() {
+			var r Row
+			readEntry(d, &r)
+			byIndex[r.Index] = r
+		}
+		d.close()
+		if err := d.end(); err != nil {
+			return fmt.Errorf("journal: upload %d, entries: %w", uploadID, err)
+		}
+	}
+	for _, u := range updates {
+		r := Row{Index: u.Index, EntryID: u.EntryID, Status: u.Status, Fee: u.Fee, Total: u.Total, ProtocolMessage: u.ProtocolMessage}
+		if hasEntry(&r) {
+			byIndex[u.Index] = r
+		} else {
+			delete(byIndex, u.Index)
+		}
+	}
+	idx := make([]int, 0, len(byIndex))
+	for i := range byIndex {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	b := make([]byte, 0, 64*len(idx))
+	b = append(b, '[')
+	for k, i := range idx {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		r := byIndex[i]
+		b = appendEntry(b, &r)
+	}
+	b = append(b, ']')
+	_, err = tx.ExecContext(ctx, `INSERT INTO upload_entries (upload_id, entries) VALUES (?, ?) ON CONFLICT (upload_id) DO UPDATE SET entries = excluded.entries`, uploadID, string(b))
+	return err
 }
 
 // RecordCall keeps the outcome of one API call.

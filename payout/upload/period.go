@@ -131,6 +131,7 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	}
 
 	next := map[string]int{}
+	c.Fresh = make([]Line, 0, len(lines))
 	for _, l := range lines {
 		iban := l.Request.IBAN
 		var same, other *payment

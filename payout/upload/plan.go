@@ -118,7 +118,7 @@ func NewPlan(file, hash, period, orderID string, lines []Line, pageSize int) (*P
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("%w: there are no rows to pay", payout.ErrNothingNew)
 	}
-	p := &Plan{File: file, FileHash: hash, Period: period, OrderID: orderID, PageSize: pageSize}
+	p := &Plan{File: file, FileHash: hash, Period: period, OrderID: orderID, PageSize: pageSize, Lines: make([]Line, 0, len(lines))}
 	for _, l := range lines {
 		l.Occurrence = max(l.Occurrence, 1)
 		l.Request.MerchantReference = Reference(period, l.Request.IBAN, l.Occurrence)

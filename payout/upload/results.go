@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -254,45 +255,42 @@ func (u *Uploader) AuditSince(ctx context.Context, fileHash string, now time.Tim
 // failed. Rows are matched by IBAN and amount; several rows of the sheet
 // with the same IBAN and amount share the payments found for them in order.
 func (u *Uploader) Audit(ctx context.Context, lines []payout.Line, since time.Time) ([]AuditLine, error) {
-	refreshed := map[int64][]journal.Row{} // each closed upload's rows, refreshed once
-	uploads := map[int64]*journal.Upload{}
 	type candidate struct {
 		up  *journal.Upload
 		row journal.Row
 	}
 	byKey := map[key][]candidate{}
 	for _, l := range lines {
-		k := key{l.Request.IBAN, l.Request.Amount}
-		if _, done := byKey[k]; done {
-			continue
+		byKey[key{l.Request.IBAN, l.Request.Amount}] = nil
+	}
+	ups, err := u.Journal.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Every closed upload since then that pays one of the lines, refreshed
+	// once; its rows in plan order, the uploads oldest first.
+	for _, up := range ups {
+		if up.Status != journal.StatusClosed || up.CreatedAt.Before(since) {
+			continue // never closed (nothing of it is paid), or an earlier payroll
 		}
-		byKey[k] = []candidate{}
-		rows, err := u.Journal.RowsByIBAN(ctx, l.Request.IBAN)
+		rows, err := u.Journal.Rows(ctx, up.ID)
 		if err != nil {
 			return nil, err
 		}
+		if !slices.ContainsFunc(rows, func(r journal.Row) bool {
+			_, wanted := byKey[key{r.Request.IBAN, r.Request.Amount}]
+			return wanted
+		}) {
+			continue
+		}
+		if rows, _, err = u.refreshRows(ctx, up, rows); err != nil {
+			return nil, err
+		}
 		for _, r := range rows {
-			if r.Request.Amount != l.Request.Amount {
-				continue
+			k := key{r.Request.IBAN, r.Request.Amount}
+			if cs, wanted := byKey[k]; wanted {
+				byKey[k] = append(cs, candidate{up: up, row: r})
 			}
-			up, ok := uploads[r.UploadID]
-			if !ok {
-				if up, err = u.Journal.Get(ctx, r.UploadID); err != nil {
-					return nil, err
-				}
-				uploads[r.UploadID] = up
-			}
-			if up.Status != journal.StatusClosed || up.CreatedAt.Before(since) {
-				continue // never closed (nothing of it is paid), or an earlier payroll
-			}
-			fresh, ok := refreshed[up.ID]
-			if !ok {
-				if fresh, err = u.Refresh(ctx, up); err != nil {
-					return nil, err
-				}
-				refreshed[up.ID] = fresh
-			}
-			byKey[k] = append(byKey[k], candidate{up: up, row: fresh[r.Index]})
 		}
 	}
 	seen := map[key]int{}

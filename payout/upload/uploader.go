@@ -148,10 +148,7 @@ func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, 
 	if r.states, err = u.Journal.PageStates(ctx, up.ID); err != nil {
 		return nil, err
 	}
-	r.pages = make([][]journal.Row, up.Pages)
-	for _, row := range r.rows {
-		r.pages[row.Page] = append(r.pages[row.Page], row)
-	}
+	r.pages = pagesOf(r.rows, up.Pages)
 	switch up.Status {
 	case journal.StatusMismatch:
 		return nil, mismatch("batch %s does not match its plan and was not closed: %s", up.BatchID, up.Message)
@@ -169,14 +166,43 @@ func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, 
 	if err := r.close(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := u.Refresh(ctx, r.up)
+	// The rows read at the start are the journal's: sending changes pages'
+	// states, not rows.
+	rows, _, err := u.refreshRows(ctx, r.up, r.rows)
 	if err != nil && errors.Is(err, payout.ErrResumable) {
 		// The batch is closed: the upload is done. Entry ids and statuses
 		// come later, with `payroll status`.
 		u.log().Warn("the batch is closed, but its entries could not be read yet; run payroll status", "batch", r.up.BatchID, "err", err)
-		return u.Journal.Rows(ctx, r.up.ID)
+		return r.rows, nil
 	}
 	return rows, err
+}
+
+// pagesOf groups an upload's rows by page: parts of rows when each page's
+// rows are together in it (as Begin plans them), else copies.
+func pagesOf(rows []journal.Row, n int) [][]journal.Row {
+	pages := make([][]journal.Row, n)
+	together := true
+	for start := 0; start < len(rows) && together; {
+		p, end := rows[start].Page, start
+		for end < len(rows) && rows[end].Page == p {
+			end++
+		}
+		if len(pages[p]) > 0 {
+			together = false
+			break
+		}
+		pages[p] = rows[start:end:end]
+		start = end
+	}
+	if together {
+		return pages
+	}
+	pages = make([][]journal.Row, n)
+	for _, row := range rows {
+		pages[row.Page] = append(pages[row.Page], row)
+	}
+	return pages
 }
 
 func (r *run) retries() int {
@@ -620,6 +646,12 @@ func (u *Uploader) refresh(ctx context.Context, up *journal.Upload) ([]journal.R
 	if err != nil {
 		return nil, "", err
 	}
+	return u.refreshRows(ctx, up, rows)
+}
+
+// refreshRows is refresh of an upload's rows already read from the
+// journal; it updates them in place.
+func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []journal.Row) ([]journal.Row, string, error) {
 	if up.BatchID == "" {
 		return rows, "", nil
 	}

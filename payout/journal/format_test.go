@@ -1,0 +1,143 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"payroll/payout"
+)
+
+// TestOlderVersionsStop: a payroll version from before the page layout
+// learns who was paid in a period from the rows table, reading each row's
+// request as JSON. For an upload kept by page it finds the marker row, and
+// its reading fails with a message that says what to do, instead of
+// finding nothing and paying the upload's rows again.
+func TestOlderVersionsStop(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &Upload{File: "f", FileHash: "h", Period: "2026-12", OrderID: "o", Count: 1, PageSize: 1, Pages: 1}
+	if err := j.Plan(context.Background(), up, []Row{{Row: 2, Request: payout.Request{IBAN: "SA1", Amount: 100, MerchantReference: "r"}}}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The queries of the last version before the page layout.
+	var id int64
+	if err := db.QueryRow(`SELECT DISTINCT u.id FROM rows JOIN uploads u ON u.id = rows.upload_id WHERE rows.period = ?`, "2026-12").Scan(&id); err != nil {
+		t.Fatalf("an older version would not find the upload: %v", err)
+	}
+	var req string
+	if err := db.QueryRow(`SELECT request FROM rows WHERE upload_id = ? ORDER BY idx`, id).Scan(&req); err != nil {
+		t.Fatal(err)
+	}
+	var r payout.Request
+	if err := json.Unmarshal([]byte(req), &r); err == nil || !strings.Contains(err.Error(), "payroll of 2026-12 or later") {
+		t.Fatalf("an older version reads the marker: %v", err)
+	}
+}
+
+// TestNewerJournalRefused: a journal of a later format is refused with a
+// message that says so.
+func TestNewerJournalRefused(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.db.Exec(`PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if _, err := Open(dir); !errors.Is(err, ErrNewer) || !strings.Contains(err.Error(), "newer version of payroll") {
+		t.Fatalf("a newer journal: %v", err)
+	}
+}
+
+// TestOlderLayoutUpdated: the entries of an upload kept a row a table row
+// (before the page layout) are still recorded and read.
+func TestOlderLayoutUpdated(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	if _, err := j.db.Exec(`INSERT INTO uploads (file, file_hash, period, order_id, batch_id, status, count, total, page_size, pages, created_at)
+		VALUES ('march.xlsx', 'h', '2026-03', 'o1', '1001', 'closed', 2, 300, 100, 1, '2026-03-25T10:00:00Z');
+		INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period) VALUES
+		(1, 0, 2, 'E1', 0, 'r1', 'SA1', 100, '{"beneficiary_account_number":"SA1","amount":1.00,"merchant_reference":"r1"}', '2026-03'),
+		(1, 1, 3, 'E2', 0, 'r2', 'SA2', 200, '{"beneficiary_account_number":"SA2","amount":2.00,"merchant_reference":"r2"}', '2026-03')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.UpdateEntries(ctx, 1, []EntryUpdate{{Index: 1, EntryID: "9", Status: "Paid", Fee: "0.5", Total: "2.50"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := j.Rows(ctx, 1)
+	if err != nil || len(rows) != 2 || rows[1].EntryID != "9" || rows[1].Status != "Paid" || rows[0].Status != "" || rows[1].Request.Amount != 200 {
+		t.Fatalf("%+v %v", rows, err)
+	}
+	if ps, err := j.PeriodRows(ctx, "2026-03", "sandbox"); err != nil || len(ps) != 2 {
+		t.Fatalf("period rows %+v %v", ps, err)
+	}
+}
+
+// TestPageLayout: a plan is kept a page a value, read back whole and in
+// order whatever order its pages were given in, with entries merged as
+// they come; two rows with one reference are refused.
+func TestPageLayout(t *testing.T) {
+	j, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	var rows []Row
+	for i := range 25 {
+		rows = append(rows, Row{Row: i + 2, Page: (24 - i) / 10, Request: payout.Request{IBAN: "SA" + string(rune('A'+i)), Amount: payout.Amount(i + 1), MerchantReference: "r" + string(rune('A'+i)), Name: "N\"\\\n"}})
+	}
+	up := &Upload{File: "f", FileHash: "h", Period: "2026-12", OrderID: "o", Count: 25, PageSize: 10, Pages: 3}
+	if err := j.Plan(ctx, up, rows); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	j.db.QueryRow(`SELECT count(*) FROM plan_pages WHERE upload_id = ?`, up.ID).Scan(&n)
+	if n != 3 {
+		t.Errorf("%d page values", n)
+	}
+	if err := j.UpdateEntries(ctx, up.ID, []EntryUpdate{{Index: 3, EntryID: "a", Status: "Pending"}, {Index: 20, EntryID: "b", Status: "Pending"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.UpdateEntries(ctx, up.ID, []EntryUpdate{{Index: 3, EntryID: "a", Status: "Paid", Fee: "1.00"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := j.Rows(ctx, up.ID)
+	if err != nil || len(got) != 25 {
+		t.Fatalf("%d rows, %v", len(got), err)
+	}
+	for i, r := range got {
+		want := rows[i]
+		if r.Index != i || r.Row != want.Row || r.Page != want.Page || r.Request != want.Request || r.Occurrence != 1 || r.UploadID != up.ID {
+			t.Errorf("row %d: %+v, want %+v", i, r, want)
+		}
+	}
+	if got[3].Status != "Paid" || got[3].Fee != "1.00" || got[20].EntryID != "b" || got[4].EntryID != "" {
+		t.Errorf("entries: %+v %+v %+v", got[3], got[20], got[4])
+	}
+	dup := []Row{{Request: payout.Request{MerchantReference: "x"}}, {Row: 9, Request: payout.Request{MerchantReference: "x"}}}
+	if err := j.Plan(ctx, &Upload{File: "g", FileHash: "h2", OrderID: "o2", Pages: 1}, dup); err == nil || !strings.Contains(err.Error(), "same reference") {
+		t.Errorf("two rows with one reference: %v", err)
+	}
+}
