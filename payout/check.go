@@ -228,6 +228,22 @@ type collector struct {
 	deferred []deferredAmount
 	// late are the rows whose amount may be an error, by convention.
 	late []lateRow
+	// lines are the valid rows' Lines, in blocks: a list of 100,000 Lines
+	// grown one at a time would be copied over and over. finish makes them
+	// Result.Lines.
+	lines  [][]Line
+	nLines int
+}
+
+// addLine keeps a valid row's Line.
+func (c *collector) addLine(l Line) {
+	const block = 4096
+	if len(c.lines) == 0 || len(c.lines[len(c.lines)-1]) == block {
+		c.lines = append(c.lines, make([]Line, 0, block))
+	}
+	last := &c.lines[len(c.lines)-1]
+	*last = append(*last, l)
+	c.nLines++
 }
 
 type deferredAmount struct {
@@ -255,19 +271,25 @@ func (c *collector) add(ch *checked, row importer.Row) {
 		c.late = append(c.late, lateRow{checked: *ch, row: row})
 		return
 	}
-	if !c.keep(ch, row) || !ch.amount.pending {
+	if !c.keep(ch, row) {
+		return
+	}
+	if !c.opts.NoLines {
+		c.addLine(ch.line)
+	}
+	if !ch.amount.pending {
 		return
 	}
 	for i, a := range ch.amount.by {
 		c.totals[i] += a
 	}
 	if !c.opts.NoLines {
-		c.deferred = append(c.deferred, deferredAmount{line: len(c.res.Lines) - 1, by: ch.amount.by})
+		c.deferred = append(c.deferred, deferredAmount{line: c.nLines - 1, by: ch.amount.by})
 	}
 }
 
 // keep files a row whose problems are final, and reports whether it is
-// valid.
+// valid (its Line is then the caller's to keep).
 func (c *collector) keep(ch *checked, row importer.Row) bool {
 	res := c.res
 	res.Problems = append(res.Problems, ch.problems...)
@@ -283,9 +305,6 @@ func (c *collector) keep(ch *checked, row importer.Row) bool {
 	if !ch.amount.pending {
 		res.Total += ch.line.Request.Amount
 	}
-	if !c.opts.NoLines {
-		res.Lines = append(res.Lines, ch.line)
-	}
 	return true
 }
 
@@ -294,6 +313,13 @@ func (c *collector) finish(conv Convention) {
 	res := c.res
 	res.Decimals = conv
 	res.Total += c.totals[conv]
+	if !c.opts.NoLines {
+		res.Lines = make([]Line, 0, c.nLines+len(c.late))
+		for _, b := range c.lines {
+			res.Lines = append(res.Lines, b...)
+		}
+		c.lines = nil
+	}
 	for _, d := range c.deferred {
 		res.Lines[d.line].Request.Amount = d.by[conv]
 	}
@@ -307,7 +333,9 @@ func (c *collector) finish(conv Convention) {
 		}
 		l.line.Request.Amount = a
 		l.amount.pending = false
-		c.keep(&l.checked, l.row)
+		if c.keep(&l.checked, l.row) && !c.opts.NoLines {
+			res.Lines = append(res.Lines, l.line)
+		}
 	}
 	if len(c.late) > 0 {
 		slices.SortStableFunc(res.Problems, func(a, b Problem) int { return a.Row - b.Row })
