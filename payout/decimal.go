@@ -19,6 +19,14 @@ type Decimal struct {
 
 // ParseServerDecimal reads an amount the way the server may write it.
 func ParseServerDecimal(s string) Decimal {
+	if canonicalDecimal(s) {
+		return Decimal{text: s}
+	}
+	return parseServerDecimal(s)
+}
+
+// parseServerDecimal is ParseServerDecimal without its fast path.
+func parseServerDecimal(s string) Decimal {
 	t := strings.TrimSpace(s)
 	t = strings.ReplaceAll(t, ",", "")
 	t = strings.ReplaceAll(t, " ", "")
@@ -51,6 +59,20 @@ func ParseServerDecimal(s string) Decimal {
 	return Decimal{text: out}
 }
 
+// canonicalDecimal reports whether s is already what ParseServerDecimal
+// makes of a number: digits without leading zeros ("0" alone), then
+// optionally a dot and digits without trailing zeros (TestCanonicalDecimal).
+func canonicalDecimal(s string) bool {
+	whole, frac, dot := strings.Cut(s, ".")
+	switch {
+	case whole == "" || !digits(whole) || len(whole) > 1 && whole[0] == '0':
+		return false
+	case !dot:
+		return true
+	}
+	return frac != "" && digits(frac) && frac[len(frac)-1] != '0'
+}
+
 func digits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
@@ -68,6 +90,10 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
 		*d = Decimal{}
+		return nil
+	}
+	if len(b) > 2 && b[0] == '"' && b[len(b)-1] == '"' && canonicalDecimal(string(b[1:len(b)-1])) {
+		*d = Decimal{text: string(b[1 : len(b)-1])}
 		return nil
 	}
 	s := string(b)
@@ -101,6 +127,39 @@ func (d Decimal) Amount() (Amount, bool) {
 	}
 	a, err := ParseDecimal(d.text)
 	return a, err == nil
+}
+
+// micros is money in millionths of a riyal: the totals row of a sheet
+// sums amounts, fees and totals (which the server may write with three
+// decimals) exactly.
+type micros int64
+
+// inexact marks a value that cannot be summed exactly: the totals row
+// then leaves its column empty rather than show a rounded sum.
+const inexact = micros(-1 << 63)
+
+// Float is the sum as the number an XLSX cell holds.
+func (m micros) Float() float64 { return float64(m) / 1e6 }
+
+// micros returns the amount in millionths of a riyal, and false when it
+// has more decimals than that, or is no number.
+func (d Decimal) micros() (micros, bool) {
+	if d.text == "" {
+		return 0, false
+	}
+	neg := strings.HasPrefix(d.text, "-")
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(d.text, "-"), ".")
+	if len(frac) > 6 || len(whole) > 12 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(whole+(frac + "000000")[:6], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return micros(n), true
 }
 
 // String formats the amount with at least two decimal places ("0.63",

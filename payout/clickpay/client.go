@@ -270,6 +270,21 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	return d + j
 }
 
+// maxAnswer is the most of an answer that is read.
+const maxAnswer = 64 << 20
+
+// readBody reads an answer (at most maxAnswer), into a buffer of its
+// declared length when it declares one.
+func readBody(resp *http.Response) ([]byte, error) {
+	body := io.LimitReader(resp.Body, maxAnswer)
+	if n := resp.ContentLength; n > 0 && n <= maxAnswer {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1))
+		_, err := buf.ReadFrom(body)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(body)
+}
+
 func (c *Client) once(ctx context.Context, name, path string, payload []byte, out any) error {
 	sent := false
 	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent = true }}
@@ -289,12 +304,14 @@ func (c *Client) once(ctx context.Context, name, path string, payload []byte, ou
 		return &Error{Call: name, Outcome: outcome, Err: scrub(err)}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, err := readBody(resp)
 	if err != nil {
 		return &Error{Call: name, HTTPStatus: resp.StatusCode, Outcome: Unknown, Err: scrub(err)}
 	}
 	// A server message quoting the key must never be printed or stored.
-	data = bytes.ReplaceAll(data, []byte(c.key), []byte(redacted))
+	if bytes.Contains(data, []byte(c.key)) {
+		data = bytes.ReplaceAll(data, []byte(c.key), []byte(redacted))
+	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		// The request was answered with a redirect, not applied: it is
 		// not followed, and not sent again.

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"payroll/payout"
 )
@@ -52,6 +53,10 @@ func (id ID) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a number or a string.
 func (id *ID) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	if s, ok := plainToken(b); ok {
+		*id = ID(s)
+		return nil
+	}
 	if string(b) == "null" {
 		*id = ""
 		return nil
@@ -70,6 +75,30 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	}
 	*id = ID(n.String())
 	return nil
+}
+
+// plainToken returns a JSON value that needs no decoding: ASCII digits
+// (a whole number, as written), or a string without escapes or control
+// characters.
+func plainToken(b []byte) (string, bool) {
+	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return "", false
+			}
+		}
+		return string(b), len(b) == 1 || b[0] != '0'
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	inner := b[1 : len(b)-1]
+	for _, c := range inner {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return "", false
+		}
+	}
+	return string(inner), utf8.Valid(inner)
 }
 
 // Count is a number of entries, read as a number or a string.
@@ -156,17 +185,39 @@ type Batch struct {
 
 // UnmarshalJSON reads the batch and its entries under "requests" or "entries".
 func (b *Batch) UnmarshalJSON(data []byte) error {
+	if fastBatch(data, b) {
+		return nil
+	}
+	return b.unmarshalStd(data)
+}
+
+// unmarshalStd is UnmarshalJSON by encoding/json alone.
+func (b *Batch) unmarshalStd(data []byte) error {
 	type plain Batch
 	var aux struct {
 		plain
 		Requests []Entry `json:"requests"`
 		Entries  []Entry `json:"entries"`
 	}
+	// Room for every entry at once: a list of 100,000 entries grown as it
+	// is read would be copied over and over. Entries carry entry_id; the
+	// count is only an estimate.
+	aux.Requests = make([]Entry, 0, bytes.Count(data, []byte(`"entry_id"`)))
 	if err := json.Unmarshal(data, &aux); err != nil {
 		return err
 	}
 	*b = Batch(aux.plain)
-	b.Entries = append(aux.Requests, aux.Entries...)
+	switch {
+	case len(aux.Entries) == 0:
+		b.Entries = aux.Requests
+	case len(aux.Requests) == 0:
+		b.Entries = aux.Entries
+	default:
+		b.Entries = append(aux.Requests, aux.Entries...)
+	}
+	if len(b.Entries) == 0 {
+		b.Entries = nil
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"payroll/payout"
 )
@@ -92,9 +93,22 @@ func checkRequest(it map[string]json.RawMessage) (payout.Request, *apiError) {
 	if amt <= 0 {
 		return payout.Request{}, fail(400, 3, "amount must be greater than zero")
 	}
-	var r payout.Request
-	b, _ := json.Marshal(it)
-	if err := json.Unmarshal(b, &r); err != nil {
+	r := payout.Request{Amount: amt}
+	for key, field := range map[string]*string{
+		"merchant_reference": &r.MerchantReference, "beneficiary_name": &r.Name, "beneficiary_country": &r.Country,
+		"beneficiary_account_number": &r.IBAN, "beneficiary_bank": &r.Bank, "beneficiary_bank_branch": &r.Branch,
+		"beneficiary_email": &r.Email, "beneficiary_mobile_number": &r.Mobile, "beneficiary_address1": &r.Address1,
+		"beneficiary_address2": &r.Address2,
+	} {
+		if raw, ok := it[key]; ok {
+			v, err := jsonString(raw)
+			if err != nil {
+				return payout.Request{}, fail(400, 3, "invalid request: %s: %v", key, err)
+			}
+			*field = v
+		}
+	}
+	if err := json.Unmarshal(it["transfer_code"], &r.TransferCode); err != nil {
 		return payout.Request{}, fail(400, 3, "invalid request: %v", err)
 	}
 	switch {
@@ -134,4 +148,25 @@ func amountValue(raw json.RawMessage, key string, orString bool) (payout.Amount,
 		return 0, fail(400, 3, "%s must have at most 2 decimal places", key)
 	}
 	return a, nil
+}
+
+// jsonString reads a JSON string: as it is, when it has no escapes.
+func jsonString(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		inner := raw[1 : len(raw)-1]
+		plain := utf8.Valid(inner)
+		for _, c := range inner {
+			if c == '\\' || c == '"' || c < 0x20 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(inner), nil
+		}
+	}
+	var v string
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }

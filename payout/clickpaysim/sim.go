@@ -34,6 +34,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -292,9 +293,15 @@ func (s *Server) trace() string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":500,"message":"answer not written"}`)
+	}
+	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	w.Write(b)
 }
 
 // handle applies a call to the state (under s.mu) and returns the answer.
@@ -579,17 +586,30 @@ func (s *Server) fee(r payout.Request) (fee, total string) {
 	return s.cfg.Fee.String(), (r.Amount + s.cfg.Fee).String()
 }
 
-func (s *Server) entryJSON(b *batch, e *entry) map[string]any {
+// entryAnswer is an entry as query and search answer it.
+type entryAnswer struct {
+	EntryID   int64               `json:"entry_id"`
+	BatchID   json.Number         `json:"batch_id"`
+	Amount    string              `json:"amount"`
+	Fee       string              `json:"fee"`
+	Total     string              `json:"total"`
+	Currency  string              `json:"currency"`
+	Status    string              `json:"status"`
+	Message   string              `json:"protocol_message"`
+	Name      string              `json:"beneficiary_name"`
+	IBAN      string              `json:"beneficiary_account_number"`
+	Bank      string              `json:"beneficiary_bank"`
+	Code      payout.TransferCode `json:"transfer_code"`
+	Reference *string             `json:"merchant_reference,omitempty"`
+}
+
+func (s *Server) entryJSON(b *batch, e *entry) *entryAnswer {
 	r := e.Request
 	fee, total := s.fee(r)
-	out := map[string]any{
-		"entry_id": e.ID, "batch_id": json.Number(b.ID), "amount": r.Amount.String(), "fee": fee,
-		"total": total, "currency": "SAR", "status": e.Status, "protocol_message": e.Message,
-		"beneficiary_name": r.Name, "beneficiary_account_number": r.IBAN, "beneficiary_bank": r.Bank,
-		"transfer_code": r.TransferCode,
-	}
+	out := &entryAnswer{EntryID: e.ID, BatchID: json.Number(b.ID), Amount: r.Amount.String(), Fee: fee, Total: total, Currency: "SAR",
+		Status: e.Status, Message: e.Message, Name: r.Name, IBAN: r.IBAN, Bank: r.Bank, Code: r.TransferCode}
 	if !s.cfg.OmitReference {
-		out["merchant_reference"] = r.MerchantReference
+		out.Reference = &e.Request.MerchantReference
 	}
 	return out
 }
@@ -611,7 +631,7 @@ func (s *Server) query(m map[string]json.RawMessage, status string) (map[string]
 		}
 	}
 	out := s.summary(b)
-	list := []map[string]any{}
+	list := []*entryAnswer{}
 	for _, e := range b.Entries {
 		if entryID != "" && fmt.Sprint(e.ID) != entryID {
 			continue
@@ -654,7 +674,7 @@ func (s *Server) search(m map[string]json.RawMessage) (map[string]any, *apiError
 	if ref == "" {
 		return nil, fail(400, 3, "merchant_reference is required")
 	}
-	list := []map[string]any{}
+	list := []*entryAnswer{}
 	ids := append([]string(nil), s.st.Order...)
 	sort.Strings(ids)
 	for _, id := range ids {
@@ -663,7 +683,7 @@ func (s *Server) search(m map[string]json.RawMessage) (map[string]any, *apiError
 		for _, e := range b.Entries {
 			if e.Request.MerchantReference == ref {
 				row := s.entryJSON(b, e)
-				row["merchant_reference"] = ref
+				row.Reference = &e.Request.MerchantReference
 				list = append(list, row)
 			}
 		}
