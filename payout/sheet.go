@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/flate"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gocarina/gocsv"
 	"github.com/xuri/excelize/v2"
@@ -243,6 +245,25 @@ func tableColumns(t reflect.Type, lang string) []column {
 	return cols
 }
 
+// shownWidth is about how many characters a field's value takes in its
+// cell: an amount as #,##0.00 shows it, text and numbers as they are.
+func shownWidth(v reflect.Value) int {
+	switch x := v.Interface().(type) {
+	case Amount:
+		whole := int64(x) / 100
+		digits := 1
+		for ; whole >= 10 || whole <= -10; whole /= 10 {
+			digits++
+		}
+		return digits + (digits-1)/3 + 3
+	case string:
+		return utf8.RuneCountInString(x)
+	case int:
+		return len(strconv.Itoa(x))
+	}
+	return len(fmt.Sprint(v.Interface()))
+}
+
 // cell is a struct field's value as an XLSX cell value (a spreadsheet's
 // numbers are binary floating point: money becomes one only here, at the
 // edge) and, for money, the exact amount it adds to the totals.
@@ -317,13 +338,18 @@ func writeXLSX(out io.Writer, dir, sheet string, rows any, opts TableOptions) er
 	n := rv.Len()
 	// Widths first: the stream writer takes them before any row.
 	for r := 0; r < n; r++ {
+		row := rv.Index(r)
 		for i := range cols {
-			v, _, _ := cols[i].cell(rv.Index(r).Field(cols[i].index))
-			cols[i].width = max(cols[i].width, len([]rune(fmt.Sprint(v)))+2)
+			cols[i].width = max(cols[i].width, shownWidth(row.Field(cols[i].index))+2)
 		}
 	}
 	for i, c := range cols {
 		if err := sw.SetColWidth(i+1, i+1, float64(min(max(c.width, 8), 60))); err != nil {
+			return err
+		}
+		// Cells take their column's style; only a cell unlike its column
+		// (text in a money column) carries its own.
+		if err := sw.SetColStyle(i+1, i+1, styles[c.kind]); err != nil {
 			return err
 		}
 	}
@@ -339,15 +365,14 @@ func writeXLSX(out io.Writer, dir, sheet string, rows any, opts TableOptions) er
 	}
 	sums := make([]micros, len(cols))
 	summed := make([]bool, len(cols))
+	values := make([]any, len(cols)) // SetRow writes them out at once
 	for r := 0; r < n; r++ {
-		values := make([]any, len(cols))
 		for i, c := range cols {
 			v, add, isMoney := c.cell(rv.Index(r).Field(c.index))
-			style := styles[c.kind]
-			if _, text := v.(string); text {
-				style = styles["text"]
+			values[i] = v
+			if _, text := v.(string); text && c.kind != "text" {
+				values[i] = excelize.Cell{Value: v, StyleID: styles["text"]}
 			}
-			values[i] = excelize.Cell{Value: v, StyleID: style}
 			if isMoney {
 				if add == inexact || sums[i] == inexact {
 					sums[i] = inexact
@@ -431,21 +456,7 @@ func markOurs(f *excelize.File) error {
 // again replaces only our own output.
 func Ours(path string) bool {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		f, err := excelize.OpenFile(path)
-		if err != nil {
-			return false
-		}
-		defer f.Close()
-		props, err := f.GetCustomProps()
-		if err != nil {
-			return false
-		}
-		for _, p := range props {
-			if p.Name == ownMark {
-				return true
-			}
-		}
-		return false
+		return markedOurs(path)
 	}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -456,6 +467,41 @@ func Ours(path string) bool {
 	n, _ := fh.Read(head)
 	h := string(head[:n])
 	return strings.HasPrefix(h, "\uFEFFrow,") || strings.HasPrefix(h, "\uFEFF\"row\",")
+}
+
+// markedOurs reports whether a workbook has our custom document property,
+// reading only the part that holds it (a results sheet of 100,000 rows is
+// not opened whole to learn who wrote it).
+func markedOurs(path string) bool {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return false
+	}
+	defer z.Close()
+	for _, f := range z.File {
+		if f.Name != "docProps/custom.xml" {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			return false
+		}
+		defer r.Close()
+		var props struct {
+			Property []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"property"`
+		}
+		if xml.NewDecoder(io.LimitReader(r, 1<<20)).Decode(&props) != nil {
+			return false
+		}
+		for _, p := range props.Property {
+			if p.Name == ownMark {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mayReplace refuses to replace an existing file that the tool did not

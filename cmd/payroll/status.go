@@ -103,7 +103,11 @@ func printForeign(s *streams, g *globals, o *statusOptions, journal string, f *u
 		}
 	}
 	for _, e := range f.Failed {
-		fmt.Fprintf(s.Out, "entry %s: %s %s SAR %s: %s %s\n", e.ID, e.Name, e.IBAN, e.Amount.Grouped(), e.Status, e.Message)
+		who := e.IBAN
+		if e.Name != "" { // Clickpay's query answers carry no name
+			who = e.Name + " " + e.IBAN
+		}
+		fmt.Fprintf(s.Out, "entry %s: %s SAR %s: %s %s\n", e.ID, who, e.Amount.Grouped(), e.Status, e.Message)
 	}
 	return nil
 }

@@ -46,8 +46,15 @@ func batchOf(b *Batch) *payout.Batch {
 	if b == nil {
 		return nil
 	}
-	return &payout.Batch{ID: string(b.BatchID), OrderID: b.OrderID, Status: b.Status, Currency: b.Currency,
+	out := &payout.Batch{ID: string(b.BatchID), OrderID: b.OrderID, Status: b.Status, Currency: b.Currency,
 		Count: int(b.Count), Total: b.Total, Entries: entriesOf(b.Entries)}
+	for i := range out.Entries {
+		if out.Entries[i].BatchID == "" {
+			// Clickpay's entries do not repeat the batch they are in.
+			out.Entries[i].BatchID = out.ID
+		}
+	}
+	return out
 }
 
 func entriesOf(es []Entry) []payout.Entry {

@@ -15,7 +15,10 @@
 // not depend on the guess:
 //   - add and close answer with the batch summary (as new does);
 //   - query answers with the batch summary and its entries under "requests",
-//     each echoing merchant_reference (Config.OmitReference turns the echo off);
+//     with the fields of Clickpay's text (entry_id, amount, fee, total,
+//     beneficiary_account_number, status, protocol_message), each echoing
+//     merchant_reference (Config.OmitReference turns the echo off); a
+//     search answer's entries carry their batch_id too;
 //   - a second new with an order_id already used, and an add of a
 //     merchant_reference already in the batch, are 409 "Duplicate Request"
 //     (code 4);
@@ -586,28 +589,25 @@ func (s *Server) fee(r payout.Request) (fee, total string) {
 	return s.cfg.Fee.String(), (r.Amount + s.cfg.Fee).String()
 }
 
-// entryAnswer is an entry as query and search answer it.
+// entryAnswer is an entry as query and search answer it: the fields of
+// the entries in Clickpay's text, merchant_reference echoed (a guess;
+// Config.OmitReference turns it off) and, in a search answer, the batch.
 type entryAnswer struct {
-	EntryID   int64               `json:"entry_id"`
-	BatchID   json.Number         `json:"batch_id"`
-	Amount    string              `json:"amount"`
-	Fee       string              `json:"fee"`
-	Total     string              `json:"total"`
-	Currency  string              `json:"currency"`
-	Status    string              `json:"status"`
-	Message   string              `json:"protocol_message"`
-	Name      string              `json:"beneficiary_name"`
-	IBAN      string              `json:"beneficiary_account_number"`
-	Bank      string              `json:"beneficiary_bank"`
-	Code      payout.TransferCode `json:"transfer_code"`
-	Reference *string             `json:"merchant_reference,omitempty"`
+	EntryID   int64       `json:"entry_id"`
+	BatchID   json.Number `json:"batch_id,omitempty"`
+	Amount    string      `json:"amount"`
+	Fee       string      `json:"fee"`
+	Total     string      `json:"total"`
+	IBAN      string      `json:"beneficiary_account_number"`
+	Status    string      `json:"status"`
+	Message   string      `json:"protocol_message"`
+	Reference *string     `json:"merchant_reference,omitempty"`
 }
 
-func (s *Server) entryJSON(b *batch, e *entry) *entryAnswer {
+func (s *Server) entryJSON(e *entry) *entryAnswer {
 	r := e.Request
 	fee, total := s.fee(r)
-	out := &entryAnswer{EntryID: e.ID, BatchID: json.Number(b.ID), Amount: r.Amount.String(), Fee: fee, Total: total, Currency: "SAR",
-		Status: e.Status, Message: e.Message, Name: r.Name, IBAN: r.IBAN, Bank: r.Bank, Code: r.TransferCode}
+	out := &entryAnswer{EntryID: e.ID, Amount: r.Amount.String(), Fee: fee, Total: total, IBAN: r.IBAN, Status: e.Status, Message: e.Message}
 	if !s.cfg.OmitReference {
 		out.Reference = &e.Request.MerchantReference
 	}
@@ -639,7 +639,7 @@ func (s *Server) query(m map[string]json.RawMessage, status string) (map[string]
 		if !statusMatches(e.Status, status) {
 			continue
 		}
-		list = append(list, s.entryJSON(b, e))
+		list = append(list, s.entryJSON(e))
 	}
 	if entryID != "" {
 		// One entry: the flat object of Clickpay's text.
@@ -682,7 +682,8 @@ func (s *Server) search(m map[string]json.RawMessage) (map[string]any, *apiError
 		s.settle(b)
 		for _, e := range b.Entries {
 			if e.Request.MerchantReference == ref {
-				row := s.entryJSON(b, e)
+				row := s.entryJSON(e)
+				row.BatchID = json.Number(b.ID)
 				row.Reference = &e.Request.MerchantReference
 				list = append(list, row)
 			}

@@ -209,12 +209,20 @@ type found struct {
 
 // sampleEvery is how many rows apart the references searched are: a few a
 // page (at the default page size) lead to the batches, and each batch found
-// is queried in full.
-const sampleEvery = 33
+// is queried in full. A long sheet is sampled at most maxSamples times,
+// evenly, so that a search costs a few calls whatever its length (a
+// 100,000-row sheet would otherwise make 3,000): a batch holding at least
+// one row in maxSamples of the sheet is always found; a smaller one when a
+// sampled row is in it.
+const (
+	sampleEvery = 33
+	maxSamples  = 32
+)
 
 // searchPeriod asks the server which batches hold payments of the period
 // that the journal does not know. It searches the first payment's
-// reference of the first, the last and every sampleEvery-th row; once such
+// reference of the first, the last and every sampleEvery-th row (at most
+// maxSamples of them, evenly spread); once such
 // a batch is found (so the journal is incomplete: another machine, or a
 // lost journal), every row's; each batch found is queried in full; and
 // after an entry that failed, the next occurrence's reference.
@@ -275,8 +283,9 @@ func (u *Uploader) searchPeriod(ctx context.Context, lines []payout.Line, period
 		}
 		return nil
 	}
+	step := max(sampleEvery, (len(lines)+maxSamples-1)/maxSamples)
 	for i, l := range lines {
-		if i == 0 || i == len(lines)-1 || i%sampleEvery == 0 {
+		if i == 0 || i == len(lines)-1 || i%step == 0 {
 			if err := search(l.Request.IBAN, 1); err != nil {
 				return nil, err
 			}
