@@ -99,18 +99,29 @@ func CheckPeriod(p string) string {
 // machine and from any sheet, so the server can be asked whether they were
 // paid. It is alphanumeric and at most 38 characters (Clickpay allows 50).
 func Reference(period, iban string, occ int) string {
-	sum := sha256.Sum256([]byte("payroll/ref/v1\x00" + period + "\x00" + iban + "\x00" + strconv.Itoa(occ)))
-	var compact []byte
-	for i := 0; i < len(period) && len(compact) < 12; i++ {
+	var in [128]byte
+	b := append(in[:0], "payroll/ref/v1\x00"...)
+	b = append(b, period...)
+	b = append(b, 0)
+	b = append(b, iban...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(occ), 10)
+	sum := sha256.Sum256(b)
+	out := make([]byte, 0, 2+12+24)
+	out = append(out, "PR"...)
+	for i, n := 0, 0; i < len(period) && n < 12; i++ {
 		if c := period[i]; c != '-' {
-			compact = append(compact, c)
+			out = append(out, c)
+			n++
 		}
 	}
-	return "PR" + string(compact) + hex.EncodeToString(sum[:])[:24]
+	return string(hex.AppendEncode(out, sum[:12]))
 }
 
 // NewPlan makes the plan for the lines to pay, setting each line's
-// merchant_reference from the period, its IBAN and its occurrence.
+// occurrence (at least 1) and merchant_reference (from the period, its IBAN
+// and its occurrence). The plan takes the lines as they are: it sets them
+// in place, and its Lines are the slice given.
 func NewPlan(file, hash, period, orderID string, lines []Line, pageSize int) (*Plan, error) {
 	if pageSize < 1 || pageSize > MaxPageSize {
 		return nil, fmt.Errorf("the page size must be from 1 to %d, not %d", MaxPageSize, pageSize)
@@ -118,11 +129,11 @@ func NewPlan(file, hash, period, orderID string, lines []Line, pageSize int) (*P
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("%w: there are no rows to pay", payout.ErrNothingNew)
 	}
-	p := &Plan{File: file, FileHash: hash, Period: period, OrderID: orderID, PageSize: pageSize, Lines: make([]Line, 0, len(lines))}
-	for _, l := range lines {
+	p := &Plan{File: file, FileHash: hash, Period: period, OrderID: orderID, PageSize: pageSize, Lines: lines}
+	for i := range lines {
+		l := &lines[i]
 		l.Occurrence = max(l.Occurrence, 1)
 		l.Request.MerchantReference = Reference(period, l.Request.IBAN, l.Occurrence)
-		p.Lines = append(p.Lines, l)
 		p.Count++
 		p.Total += l.Request.Amount
 	}

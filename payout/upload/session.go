@@ -41,11 +41,13 @@ type Options struct {
 // directory's upload lock until Close, so that what was compared is what is
 // paid.
 type Prepared struct {
+	// Result is the check. Its Lines are given up once the plan is made:
+	// the rows to pay are the plan's (a sheet's rows are not kept twice).
 	Result  *payout.Result
 	Reports []string // error reports written
 	Period  string
 	// Compared is the sheet against the period's payments; nil when
-	// resuming.
+	// resuming. Its Fresh lines are the plan's Lines.
 	Compared *Comparison
 	// Plan is what will be sent; nil when resuming.
 	Plan *Plan
@@ -224,6 +226,7 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 		return fail(err)
 	}
 	p.Plan.Endpoint, p.Plan.Results = o.Endpoint, results
+	res.Lines = nil
 	if err := checkWritable(results); err != nil {
 		return fail(err)
 	}
