@@ -30,31 +30,70 @@ var requestKeys = []struct {
 	{"transfer_code", true, false, false},
 }
 
+// sent is a request's key as sent: whether it was there, whether it was a
+// string, and its text (a string's decoded; any other value's as written).
+type sent struct {
+	present, text bool
+	v             string
+}
+
+// UnmarshalJSON keeps what was sent.
+func (f *sent) UnmarshalJSON(b []byte) error {
+	f.present = true
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		f.text = true
+		v, err := jsonString(b)
+		f.v = v
+		return err
+	}
+	f.text, f.v = false, string(b)
+	return nil
+}
+
+// rawRequest is a request as sent. Keys are matched as encoding/json
+// matches them (in any case: Clickpay's text does not say), and keys that
+// are not a request's are ignored.
+type rawRequest struct {
+	Amount       sent `json:"amount"`
+	Reference    sent `json:"merchant_reference"`
+	Name         sent `json:"beneficiary_name"`
+	Country      sent `json:"beneficiary_country"`
+	IBAN         sent `json:"beneficiary_account_number"`
+	Bank         sent `json:"beneficiary_bank"`
+	Branch       sent `json:"beneficiary_bank_branch"`
+	Email        sent `json:"beneficiary_email"`
+	Mobile       sent `json:"beneficiary_mobile_number"`
+	Address1     sent `json:"beneficiary_address1"`
+	Address2     sent `json:"beneficiary_address2"`
+	TransferCode sent `json:"transfer_code"`
+}
+
+// fields are the request's keys, in the order of requestKeys.
+func (r *rawRequest) fields() [12]*sent {
+	return [12]*sent{&r.Amount, &r.Reference, &r.Name, &r.Country, &r.IBAN, &r.Bank, &r.Branch, &r.Email, &r.Mobile, &r.Address1, &r.Address2, &r.TransferCode}
+}
+
 // checkRequests validates a requests array strictly and returns it decoded.
 // With a batch, a merchant_reference already in it is a duplicate.
 func (s *Server) checkRequests(raw json.RawMessage, b *batch) ([]payout.Request, *apiError) {
-	var items []map[string]json.RawMessage
+	var items []rawRequest
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, fail(400, 3, "requests must be an array of objects")
 	}
 	if len(items) > s.cfg.MaxRequests {
 		return nil, fail(400, 3, "at most %d requests per call", s.cfg.MaxRequests)
 	}
-	seen := map[string]bool{}
-	if b != nil {
-		for _, e := range b.Entries {
-			seen[e.Request.MerchantReference] = true
-		}
-	}
-	var out []payout.Request
-	for i, it := range items {
-		r, aerr := checkRequest(it)
+	seen := map[string]bool{} // in this call; the batch's are b.refs
+	out := make([]payout.Request, 0, len(items))
+	for i := range items {
+		r, aerr := checkRequest(&items[i])
 		if aerr != nil {
 			aerr.msg = fmt.Sprintf("requests[%d]: %s", i, aerr.msg)
 			return nil, aerr
 		}
 		if r.MerchantReference != "" {
-			if seen[r.MerchantReference] {
+			if seen[r.MerchantReference] || b != nil && b.refs[r.MerchantReference] {
 				return nil, fail(409, 4, "Duplicate Request")
 			}
 			seen[r.MerchantReference] = true
@@ -64,51 +103,37 @@ func (s *Server) checkRequests(raw json.RawMessage, b *batch) ([]payout.Request,
 	return out, nil
 }
 
-func checkRequest(it map[string]json.RawMessage) (payout.Request, *apiError) {
-	for _, k := range requestKeys {
-		raw, ok := it[k.key]
-		if !ok && k.absent {
+func checkRequest(it *rawRequest) (payout.Request, *apiError) {
+	fields := it.fields()
+	for i, k := range requestKeys {
+		f := fields[i]
+		if !f.present && k.absent {
 			continue
 		}
-		if !ok {
+		if !f.present {
 			return payout.Request{}, fail(400, 3, "%s is required", k.key)
 		}
-		raw = bytes.TrimSpace(raw)
-		isString := len(raw) > 0 && raw[0] == '"'
-		if k.number == isString || string(raw) == "null" {
+		if k.number == f.text || !f.text && f.v == "null" {
 			want := "a string"
 			if k.number {
 				want = "a number"
 			}
 			return payout.Request{}, fail(400, 3, "%s must be %s", k.key, want)
 		}
-		if !k.number && !k.optional && string(raw) == `""` {
+		if !k.number && !k.optional && f.v == "" {
 			return payout.Request{}, fail(400, 3, "%s must not be empty", k.key)
 		}
 	}
-	amt, aerr := amountValue(it["amount"], "amount", false)
+	amt, aerr := amountValue(json.RawMessage(it.Amount.v), "amount", false)
 	if aerr != nil {
 		return payout.Request{}, aerr
 	}
 	if amt <= 0 {
 		return payout.Request{}, fail(400, 3, "amount must be greater than zero")
 	}
-	r := payout.Request{Amount: amt}
-	for key, field := range map[string]*string{
-		"merchant_reference": &r.MerchantReference, "beneficiary_name": &r.Name, "beneficiary_country": &r.Country,
-		"beneficiary_account_number": &r.IBAN, "beneficiary_bank": &r.Bank, "beneficiary_bank_branch": &r.Branch,
-		"beneficiary_email": &r.Email, "beneficiary_mobile_number": &r.Mobile, "beneficiary_address1": &r.Address1,
-		"beneficiary_address2": &r.Address2,
-	} {
-		if raw, ok := it[key]; ok {
-			v, err := jsonString(raw)
-			if err != nil {
-				return payout.Request{}, fail(400, 3, "invalid request: %s: %v", key, err)
-			}
-			*field = v
-		}
-	}
-	if err := json.Unmarshal(it["transfer_code"], &r.TransferCode); err != nil {
+	r := payout.Request{Amount: amt, MerchantReference: it.Reference.v, Name: it.Name.v, Country: it.Country.v, IBAN: it.IBAN.v,
+		Bank: it.Bank.v, Branch: it.Branch.v, Email: it.Email.v, Mobile: it.Mobile.v, Address1: it.Address1.v, Address2: it.Address2.v}
+	if err := json.Unmarshal([]byte(it.TransferCode.v), &r.TransferCode); err != nil {
 		return payout.Request{}, fail(400, 3, "invalid request: %v", err)
 	}
 	switch {

@@ -133,6 +133,25 @@ type batch struct {
 	Status   string    `json:"status"`
 	ClosedAt time.Time `json:"closed_at"`
 	Entries  []*entry  `json:"entries"`
+
+	// Kept as entries are added, so that a call's cost does not grow
+	// with the batch: the references in it, and their total.
+	refs  map[string]bool
+	total payout.Amount
+}
+
+// add appends entries to the batch.
+func (b *batch) add(es ...*entry) {
+	if b.refs == nil {
+		b.refs = map[string]bool{}
+	}
+	for _, e := range es {
+		b.Entries = append(b.Entries, e)
+		if e.Request.MerchantReference != "" {
+			b.refs[e.Request.MerchantReference] = true
+		}
+		b.total += e.Request.Amount
+	}
 }
 
 type entry struct {
@@ -474,7 +493,7 @@ func (s *Server) addEntries(b *batch, reqs []payout.Request) []*entry {
 		s.st.NextEntry++
 		added[i] = &entry{ID: s.st.NextEntry, Request: r, Status: "Pending"}
 	}
-	b.Entries = append(b.Entries, added...)
+	b.add(added...)
 	return added
 }
 
@@ -556,13 +575,7 @@ func (s *Server) settle(b *batch) {
 	s.save()
 }
 
-func batchTotal(b *batch) payout.Amount {
-	var t payout.Amount
-	for _, e := range b.Entries {
-		t += e.Request.Amount
-	}
-	return t
-}
+func batchTotal(b *batch) payout.Amount { return b.total }
 
 func (s *Server) summary(b *batch) map[string]any {
 	return map[string]any{

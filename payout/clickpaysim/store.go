@@ -73,8 +73,8 @@ func (st *state) apply(o op) {
 }
 
 func (st *state) addEntries(b *batch, es []*entry) {
+	b.add(es...)
 	for _, e := range es {
-		b.Entries = append(b.Entries, e)
 		st.NextEntry = max(st.NextEntry, e.ID)
 	}
 }
@@ -100,6 +100,11 @@ func (s *Server) load() (*state, error) {
 		}
 		if st.Batches == nil {
 			st.Batches = map[string]*batch{}
+		}
+		for _, bt := range st.Batches {
+			es := bt.Entries
+			bt.Entries = nil
+			bt.add(es...)
 		}
 	}
 	if err := s.readLog(st); err != nil {
