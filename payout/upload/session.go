@@ -164,6 +164,11 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 		return fail(err)
 	}
 	if resume {
+		if resume, err = u.keepOrReplan(ctx, existing, o.PageSize); err != nil {
+			return fail(err)
+		}
+	}
+	if resume {
 		p.Resume = existing
 		return p, nil
 	}
@@ -231,6 +236,27 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 		return fail(err)
 	}
 	return p, nil
+}
+
+// keepOrReplan says whether an unfinished upload is resumed as recorded,
+// or given up for a new plan with another page size: only when no call of
+// it was ever applied (no batch, and its first page's create was refused,
+// not sent with an unknown outcome), so that nothing of it can be on the
+// server. The page size Clickpay allows is not public: an upload whose
+// pages it refuses as too large is run again with a smaller --page-size.
+func (u *Uploader) keepOrReplan(ctx context.Context, up *journal.Upload, pageSize int) (bool, error) {
+	if up.BatchID != "" || up.Status != journal.StatusPlanned || pageSize == up.PageSize {
+		return true, nil
+	}
+	states, err := u.Journal.PageStates(ctx, up.ID)
+	if err != nil {
+		return false, err
+	}
+	if len(states) == 0 || states[0] != journal.PagePlanned {
+		return true, nil
+	}
+	u.log().Info("an upload that never created its batch is planned again with another page size", "order", up.OrderID, "was", up.PageSize, "now", pageSize)
+	return false, u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("planned again with pages of %d (no call of it was applied)", pageSize))
 }
 
 // Outcome is what Pay did.
