@@ -74,6 +74,9 @@ func runSandbox(ctx context.Context, s *streams, g *globals, o *sandboxOptions) 
 		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
+		// What it answered, for whoever measures a client against it.
+		g.say(s, "calls answered: new %d, add %d, query %d, close %d, search %d",
+			sim.Calls("new"), sim.Calls("add"), sim.Calls("query"), sim.Calls("close"), sim.Calls("search"))
 		return nil
 	}
 }
