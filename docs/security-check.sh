@@ -67,7 +67,7 @@ check "web: wrong passwords rate-limited" payout/web/server.go \
   's/		if a.failed >= freeAttempts {/		if false {/' \
   payout/web 'TestWrongPasswordRateLimited$'
 check "web: http-only SameSite session cookie" payout/web/server.go \
-  's/HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, Expires/HttpOnly: false, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, Expires/' \
+  's/HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, MaxAge/HttpOnly: false, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, MaxAge/' \
   payout/web 'TestSessionCookieAndHeaders$'
 check "web: upload size limit" payout/web/server.go \
   's/r.Body = http.MaxBytesReader(w, r.Body, s.o.MaxUpload+1<<20)/_ = http.MaxBytesReader/' \

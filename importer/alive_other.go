@@ -2,5 +2,6 @@
 
 package importer
 
-// alive cannot tell elsewhere, so no folder is taken for a dead process's.
-func alive(pid int) bool { return true }
+// Alive cannot tell elsewhere, so no temporary file is taken for a dead
+// process's.
+func Alive(pid int) bool { return true }

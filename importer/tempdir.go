@@ -22,7 +22,7 @@ func TempDir() (string, error) {
 	}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err == nil && pid != os.Getpid() && !alive(pid) {
+		if err == nil && pid != os.Getpid() && !Alive(pid) {
 			os.RemoveAll(filepath.Join(base, e.Name()))
 		}
 	}

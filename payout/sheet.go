@@ -17,6 +17,8 @@ import (
 
 	"github.com/gocarina/gocsv"
 	"github.com/xuri/excelize/v2"
+
+	"payroll/importer"
 )
 
 // SafeCell neutralises a value that a spreadsheet would run as a formula
@@ -100,36 +102,6 @@ func WriteTableWith(path, sheet string, rows any, opts TableOptions) error {
 		}
 		return writeCSV(w, rows)
 	})
-}
-
-// writeAtomic writes a file the way every output is written: to a
-// temporary file in the same folder, readable by its owner only, synced,
-// then renamed over the name; the temporary file is removed on every
-// error.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	err = write(tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return nil
 }
 
 // safeCSV is a gocsv.CSVWriter that neutralises every cell but the
@@ -426,11 +398,16 @@ func writeXLSX(out io.Writer, dir, sheet string, rows any, opts TableOptions) er
 }
 
 // newWorkbook starts a workbook to be written into the folder dir. The
-// stream writer's temporary file for a large sheet goes there too, not to
-// a shared temporary folder, and it is compressed at the fastest level
-// (deflate's default takes most of the time a 100,000-row sheet costs,
-// for a file a few percent smaller).
+// stream writer's temporary file for a large sheet goes to this process's
+// private temporary folder (importer.TempDir: owner-only, removed by the
+// next run if this one is killed), else beside the output; never to a
+// shared temporary folder. It is compressed at the fastest level
+// (deflate's default takes most of the time a 100,000-row sheet costs, for
+// a file a few percent smaller).
 func newWorkbook(dir string) *excelize.File {
+	if private, err := importer.TempDir(); err == nil {
+		dir = private
+	}
 	f := excelize.NewFile(excelize.Options{TmpDir: dir})
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(w)

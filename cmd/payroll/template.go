@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"payroll/payout"
 	"payroll/templates"
 )
 
@@ -81,21 +81,9 @@ func writeOutput(s *streams, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(s.Out)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	err := payout.WriteNew(path, write)
 	if errors.Is(err, fs.ErrExist) {
 		return usagef("%s already exists and is not replaced (it may be a filled-in sheet); choose another name with -o, or move it away", path)
 	}
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return nil
+	return err
 }

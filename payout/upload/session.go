@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -334,12 +333,10 @@ func (u *Uploader) freeResultsPath(ctx context.Context, path string) (string, er
 }
 
 // checkWritable makes sure the results sheet can be written before any
-// money moves, by creating and removing a file in its folder.
+// money moves.
 func checkWritable(path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".payroll-check-*")
-	if err != nil {
+	if err := payout.ProbeWritable(path); err != nil {
 		return fmt.Errorf("%w: the results sheet %s cannot be written (%v); choose another place with --results; nothing was sent", payout.ErrUsage, path, err)
 	}
-	f.Close()
-	return os.Remove(f.Name())
+	return nil
 }

@@ -254,10 +254,10 @@ func (w *Watcher) wait(path string, p *upload.Prepared, why string) {
 	b, _ := json.Marshal(a)
 	ap := w.approvalPath(a.Hash, a.Period)
 	if err := os.MkdirAll(filepath.Dir(ap), 0o700); err == nil {
-		err = writeFile(ap, b)
+		err = payout.WriteFile(ap, b)
 	}
 	summary := stem(path) + summarySuffix
-	if err := writeFile(summary, []byte(summaryText(name, p, why))); err != nil {
+	if err := payout.WriteFile(summary, []byte(summaryText(name, p, why))); err != nil {
 		w.retry(name, err)
 		return
 	}
@@ -319,7 +319,7 @@ func (w *Watcher) failWith(path string, reps []string, reason, detail string) {
 	if len(reps) > 0 {
 		text += "\nReports: " + strings.Join(baseNames(reps), ", ") + "\n"
 	}
-	if err := writeFile(why, []byte(text)); err != nil {
+	if err := payout.WriteFile(why, []byte(text)); err != nil {
 		w.o.Log.Error("cannot write the reason", "file", name, "err", err)
 	}
 	if err := w.file(path, w.o.Folders.Failed, append([]string{why}, reps...)); err != nil {
@@ -391,27 +391,6 @@ func move(from, to string) error {
 		}
 	}
 	return os.Rename(from, to)
-}
-
-// writeFile writes a small text file through a temporary file, synced,
-// then renamed, readable by its owner only.
-func writeFile(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // trackUnfinished finds the paid files of this folder whose transfers are
