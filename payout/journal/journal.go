@@ -696,10 +696,12 @@ func (j *Journal) PeriodRows(ctx context.Context, period, endpoint string) ([]Pa
 	return j.payments(ctx, `WHERE u.period = ? AND (u.endpoint = ? OR u.endpoint = '')`, period, endpoint)
 }
 
-// RowsSince returns the rows of the uploads of an endpoint made since t,
-// in any period, with their uploads, oldest first.
-func (j *Journal) RowsSince(ctx context.Context, endpoint string, t time.Time) ([]Payment, error) {
-	return j.payments(ctx, `WHERE u.created_at >= ? AND (u.endpoint = ? OR u.endpoint = '')`, t.UTC().Format(time.RFC3339Nano), endpoint)
+// PeriodOrSince returns, in one pass, the rows of the uploads of an
+// endpoint (and of uploads that predate endpoints) that are in a pay period
+// or were made since t, with their uploads, oldest first: the period's
+// payments and the recent ones together, each upload read once.
+func (j *Journal) PeriodOrSince(ctx context.Context, period, endpoint string, t time.Time) ([]Payment, error) {
+	return j.payments(ctx, `WHERE (u.period = ? OR u.created_at >= ?) AND (u.endpoint = ? OR u.endpoint = '')`, period, t.UTC().Format(time.RFC3339Nano), endpoint)
 }
 
 func (j *Journal) payments(ctx context.Context, where string, args ...any) ([]Payment, error) {

@@ -90,14 +90,21 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		o.Now = time.Now()
 	}
 	c := &Comparison{Period: o.Period}
-	prior, err := u.Journal.PeriodRows(ctx, o.Period, o.Endpoint)
+	// The period's payments and the recent ones of other periods, each
+	// upload read once.
+	since := o.Now.Add(-RecentWindow)
+	rows, err := u.Journal.PeriodOrSince(ctx, o.Period, o.Endpoint, since)
 	if err != nil {
 		return nil, err
 	}
 	byIBAN := map[string][]*payment{}
 	lastOcc := map[string]int{} // the highest occurrence used for an IBAN
 	known := map[string]bool{}  // batches this journal knows
-	for _, p := range prior {
+	for i := range rows {
+		p := &rows[i]
+		if p.Upload.Period != o.Period {
+			continue // a recent payment of another period: below
+		}
 		iban := p.Request.IBAN
 		lastOcc[iban] = max(lastOcc[iban], p.Occurrence)
 		if p.Upload.BatchID != "" {
@@ -164,13 +171,10 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		c.Fresh = append(c.Fresh, Line{Line: l, Occurrence: next[iban]})
 	}
 
-	recent, err := u.Journal.RowsSince(ctx, o.Endpoint, o.Now.Add(-RecentWindow))
-	if err != nil {
-		return nil, err
-	}
 	last := map[string]Prior{}
-	for _, p := range recent {
-		if p.Upload.Period == o.Period || !p.Upload.MayPay() || failed(p.Status) {
+	for i := range rows {
+		p := &rows[i]
+		if p.Upload.CreatedAt.Before(since) || p.Upload.Period == o.Period || !p.Upload.MayPay() || failed(p.Status) {
 			continue
 		}
 		last[p.Request.IBAN] = Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID, File: p.Upload.File,
