@@ -33,6 +33,7 @@ package clickpaysim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,6 +72,9 @@ type Config struct {
 	OmitReference bool
 	// MaxRequests per call; zero means 1000.
 	MaxRequests int
+	// MaxBody is the largest request body read; a larger one is answered
+	// 413 unread. Zero means 32 MiB.
+	MaxBody int64
 	// StateFile keeps the state between processes ("" keeps it in memory).
 	StateFile string
 	// Now is the clock; nil means time.Now.
@@ -184,6 +188,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxRequests == 0 {
 		cfg.MaxRequests = 1000
 	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 32 << 20
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -259,7 +266,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"code": 413, "message": fmt.Sprintf("Request body larger than %d bytes", s.cfg.MaxBody)})
+		return
+	}
 	if err != nil {
 		return
 	}
