@@ -217,13 +217,10 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.fail(w, r, http.StatusInternalServerError, "cannotsave", err)
 		return
 	}
-	out, err := os.OpenFile(sh.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err == nil {
-		_, err = io.Copy(out, io.LimitReader(f, s.o.MaxUpload+1))
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-	}
+	err = payout.WriteNew(sh.path, func(w io.Writer) error {
+		_, err := io.Copy(w, io.LimitReader(f, s.o.MaxUpload+1))
+		return err
+	})
 	if err != nil {
 		os.RemoveAll(sh.dir)
 		s.fail(w, r, http.StatusInternalServerError, "cannotsave", err)
