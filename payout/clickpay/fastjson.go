@@ -172,9 +172,26 @@ func text(raw []byte, dst *string) bool {
 // fastBatch reads a batch answer, or returns false to leave it to
 // encoding/json. data is well formed (encoding/json checked it).
 func fastBatch(data []byte, b *Batch) bool {
+	var list []Entry
+	out, ok := fastBatchEach(data, func(n int) { list = make([]Entry, 0, n) }, func(e *Entry) { list = append(list, *e) })
+	if !ok {
+		return false
+	}
+	if len(list) > 0 {
+		out.Entries = list
+	}
+	*b = out
+	return true
+}
+
+// fastBatchEach reads a batch answer, handing its entries to each as they
+// are read (after room, told about how many there are), and returns the
+// batch without them; false leaves the answer to encoding/json, whatever
+// each was given. An answer with both "requests" and "entries" is left
+// to it too (encoding/json's order is requests first).
+func fastBatchEach(data []byte, room func(n int), each func(*Entry)) (Batch, bool) {
 	s := &scanner{b: data}
 	var out Batch
-	var requests, entries []Entry
 	seen := 0
 	ok := s.object(func(key string) bool {
 		i, ok := field(key, batchKeys)
@@ -188,13 +205,10 @@ func fastBatch(data []byte, b *Batch) bool {
 			seen |= 1 << i
 		}
 		if i == 9 || i == 10 {
-			list, ok := s.entries(data)
-			if i == 9 {
-				requests = list
-			} else {
-				entries = list
+			if seen&(1<<9) != 0 && seen&(1<<10) != 0 {
+				return false
 			}
-			return ok
+			return s.entries(data, room, each)
 		}
 		raw := s.value()
 		switch i {
@@ -220,40 +234,26 @@ func fastBatch(data []byte, b *Batch) bool {
 			return text(raw, &out.Trace)
 		}
 	})
-	if !ok || s.peek() != 0 {
-		return false
-	}
-	switch {
-	case len(entries) == 0:
-		out.Entries = requests
-	case len(requests) == 0:
-		out.Entries = entries
-	default:
-		out.Entries = append(requests, entries...)
-	}
-	if len(out.Entries) == 0 {
-		out.Entries = nil
-	}
-	*b = out
-	return true
+	return out, ok && s.peek() == 0
 }
 
-// entries reads a list of entries (or null), room made for all at once.
-func (s *scanner) entries(data []byte) ([]Entry, bool) {
+// entries reads a list of entries (or null), handing each to each.
+func (s *scanner) entries(data []byte, room func(n int), each func(*Entry)) bool {
 	if s.peek() == 'n' {
-		return nil, string(s.value()) == "null"
+		return string(s.value()) == "null"
 	}
 	if s.peek() != '[' {
-		return nil, false
+		return false
 	}
 	s.i++
-	list := make([]Entry, 0, bytes.Count(data[s.i:], []byte(`"entry_id"`)))
+	room(bytes.Count(data[s.i:], []byte(`"entry_id"`)))
 	if s.peek() == ']' {
 		s.i++
-		return list, true
+		return true
 	}
+	var e Entry
 	for {
-		var e Entry
+		e = Entry{}
 		seen := 0
 		ok := s.object(func(key string) bool {
 			i, ok := field(key, entryKeys)
@@ -292,17 +292,17 @@ func (s *scanner) entries(data []byte) ([]Entry, bool) {
 			}
 		})
 		if !ok {
-			return nil, false
+			return false
 		}
-		list = append(list, e)
+		each(&e)
 		switch s.peek() {
 		case ',':
 			s.i++
 		case ']':
 			s.i++
-			return list, true
+			return true
 		default:
-			return nil, false
+			return false
 		}
 	}
 }

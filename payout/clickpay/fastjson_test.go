@@ -28,6 +28,15 @@ func sameBatch(t *testing.T, data string) {
 	if errFast == nil && !reflect.DeepEqual(fast, std) {
 		t.Fatalf("%s:\nfast %+v\nstd  %+v", data, fast, std)
 	}
+	// Read straight into the pipeline's entries, as the pipeline reads it.
+	var direct payoutAnswer
+	errDirect := json.Unmarshal([]byte(data), &direct)
+	if (errDirect == nil) != (errStd == nil) {
+		t.Fatalf("%s: into the pipeline's entries %v, encoding/json %v", data, errDirect, errStd)
+	}
+	if errDirect == nil && !reflect.DeepEqual(direct.batch, batchOf(&std)) {
+		t.Fatalf("%s:\ndirect %+v\nstd    %+v", data, direct.batch, batchOf(&std))
+	}
 }
 
 var batchPieces = []string{

@@ -30,8 +30,40 @@ func (p provider) Close(ctx context.Context, batchID string, count int, total pa
 }
 
 func (p provider) Query(ctx context.Context, batchID string) (*payout.Batch, error) {
-	b, err := p.c.Query(ctx, ID(batchID))
-	return batchOf(b), callError(err)
+	var a payoutAnswer
+	err := p.c.call(ctx, "query", p.c.paths.Query, QueryBatch{BatchID: ID(batchID), ProfileID: p.c.profileID, AccountID: p.c.accountID}, &a)
+	if a.batch == nil {
+		a.batch = &payout.Batch{}
+	}
+	return a.batch, callError(err)
+}
+
+// payoutAnswer is a batch answer read straight into the pipeline's terms:
+// each entry becomes a payout.Entry as it is read, and no list of the
+// API's own entries is kept besides (a batch may hold 100,000).
+type payoutAnswer struct{ batch *payout.Batch }
+
+// UnmarshalJSON reads the answer as Batch.UnmarshalJSON does.
+func (a *payoutAnswer) UnmarshalJSON(data []byte) error {
+	var entries []payout.Entry
+	room := func(n int) { entries = make([]payout.Entry, 0, n) }
+	each := func(e *Entry) { entries = append(entries, entryOf(e)) }
+	b, ok := fastBatchEach(data, room, each)
+	if !ok {
+		b = Batch{}
+		if err := b.unmarshalStd(data); err != nil {
+			return err
+		}
+		room(len(b.Entries))
+		for i := range b.Entries {
+			each(&b.Entries[i])
+		}
+	}
+	if len(entries) == 0 {
+		entries = nil
+	}
+	a.batch = payoutBatch(&b, entries)
+	return nil
 }
 
 func (p provider) Search(ctx context.Context, reference string) ([]payout.Entry, error) {
@@ -46,8 +78,13 @@ func batchOf(b *Batch) *payout.Batch {
 	if b == nil {
 		return nil
 	}
+	return payoutBatch(b, entriesOf(b.Entries))
+}
+
+// payoutBatch is a batch in the pipeline's terms, with its entries.
+func payoutBatch(b *Batch, entries []payout.Entry) *payout.Batch {
 	out := &payout.Batch{ID: string(b.BatchID), OrderID: b.OrderID, Status: b.Status, Currency: b.Currency,
-		Count: int(b.Count), Total: b.Total, Entries: entriesOf(b.Entries)}
+		Count: int(b.Count), Total: b.Total, Entries: entries}
 	for i := range out.Entries {
 		if out.Entries[i].BatchID == "" {
 			// Clickpay's entries do not repeat the batch they are in.
@@ -62,11 +99,16 @@ func entriesOf(es []Entry) []payout.Entry {
 		return nil
 	}
 	out := make([]payout.Entry, len(es))
-	for i, e := range es {
-		out[i] = payout.Entry{ID: string(e.EntryID), BatchID: string(e.BatchID), Reference: e.MerchantReference, Name: e.Name, IBAN: e.IBAN,
-			Amount: e.Amount, Fee: e.Fee, Total: e.Total, Status: e.Status, Message: e.ProtocolMessage}
+	for i := range es {
+		out[i] = entryOf(&es[i])
 	}
 	return out
+}
+
+// entryOf is an entry in the pipeline's terms.
+func entryOf(e *Entry) payout.Entry {
+	return payout.Entry{ID: string(e.EntryID), BatchID: string(e.BatchID), Reference: e.MerchantReference, Name: e.Name, IBAN: e.IBAN,
+		Amount: e.Amount, Fee: e.Fee, Total: e.Total, Status: e.Status, Message: e.ProtocolMessage}
 }
 
 // callError says what a failed call means to the pipeline. The message

@@ -538,7 +538,7 @@ func (r *run) verify(b *payout.Batch) string {
 		return fmt.Sprintf("the server's batch totals SAR %s, the plan SAR %s", b.Total.Grouped(), r.up.Total.Grouped())
 	}
 	var sum payout.Amount
-	want := map[key]int{}
+	want := make(map[key]int, len(r.rows))
 	for _, row := range r.rows {
 		want[key{row.Request.IBAN, row.Request.Amount}]++
 	}
@@ -554,7 +554,7 @@ func (r *run) verify(b *payout.Batch) string {
 		return fmt.Sprintf("the server's entries add up to SAR %s, the plan SAR %s", sum.Grouped(), r.up.Total.Grouped())
 	}
 	if echoes(b) {
-		refs := map[string]int{}
+		refs := make(map[string]int, len(b.Entries))
 		for _, e := range b.Entries {
 			refs[e.Reference]++
 		}
@@ -661,13 +661,25 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 	}
 	// Only what changed is written, and the rows read are updated in
 	// place rather than read again.
-	at := make(map[int]int, len(rows))
+	// Rows read from the journal are in plan order, each at its index;
+	// otherwise they are found by it.
+	var at map[int]int
 	for i, r := range rows {
-		at[r.Index] = i
+		if r.Index != i {
+			at = make(map[int]int, len(rows))
+			for i, r := range rows {
+				at[r.Index] = i
+			}
+			break
+		}
 	}
 	var changed []journal.EntryUpdate
 	for _, e := range Match(rows, b.Entries) {
-		r := &rows[at[e.Index]]
+		i := e.Index
+		if at != nil {
+			i = at[e.Index]
+		}
+		r := &rows[i]
 		if r.EntryID == e.EntryID && r.Status == e.Status && r.Fee == e.Fee && r.Total == e.Total && r.ProtocolMessage == e.ProtocolMessage {
 			continue
 		}
@@ -683,15 +695,24 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 // Match pairs server entries with planned rows: by merchant_reference when
 // the entry carries one, else by (IBAN, amount) in order.
 func Match(rows []journal.Row, entries []payout.Entry) []journal.EntryUpdate {
-	byRef := map[string]int{}
-	byKey := map[key][]int{}
+	byRef := make(map[string]int, len(rows))
+	// The rows of each (IBAN, amount), in order: the first, and after each
+	// the next one (-1 at the end).
+	first := make(map[key]int, len(rows))
+	next := make([]int, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		k := key{rows[i].Request.IBAN, rows[i].Request.Amount}
+		next[i] = -1
+		if j, ok := first[k]; ok {
+			next[i] = j
+		}
+		first[k] = i
+	}
 	for i, r := range rows {
 		byRef[r.Request.MerchantReference] = i
-		k := key{r.Request.IBAN, r.Request.Amount}
-		byKey[k] = append(byKey[k], i)
 	}
-	taken := map[int]bool{}
-	var out []journal.EntryUpdate
+	taken := make([]bool, len(rows))
+	out := make([]journal.EntryUpdate, 0, len(entries))
 	add := func(i int, e payout.Entry) {
 		taken[i] = true
 		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: e.ID, Status: e.Status, Fee: e.Fee.String(), Total: e.Total.String(), ProtocolMessage: e.Message})
@@ -709,11 +730,12 @@ func Match(rows []journal.Row, entries []payout.Entry) []journal.EntryUpdate {
 		if !ok {
 			continue
 		}
-		for _, i := range byKey[k] {
-			if !taken[i] {
-				add(i, e)
-				break
-			}
+		i, ok := first[k]
+		for ok && i >= 0 && taken[i] {
+			i = next[i]
+		}
+		if ok && i >= 0 {
+			add(i, e)
 		}
 	}
 	return out
