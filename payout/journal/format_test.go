@@ -141,3 +141,34 @@ func TestPageLayout(t *testing.T) {
 		t.Errorf("two rows with one reference: %v", err)
 	}
 }
+
+// TestRecordSent: a page's call, the page sent and the next page marked
+// about to be sent are recorded together.
+func TestRecordSent(t *testing.T) {
+	j, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	up := &Upload{File: "f", FileHash: "h", Period: "2026-12", OrderID: "o", Count: 3, PageSize: 1, Pages: 3}
+	rows := []Row{{Row: 2, Page: 0, Request: payout.Request{MerchantReference: "a"}}, {Row: 3, Page: 1, Request: payout.Request{MerchantReference: "b"}},
+		{Row: 4, Page: 2, Request: payout.Request{MerchantReference: "c"}}}
+	if err := j.Plan(ctx, up, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.RecordSent(ctx, Call{UploadID: up.ID, Call: "add", Page: 1, Outcome: "ok"}, 2); err != nil {
+		t.Fatal(err)
+	}
+	states, _ := j.PageStates(ctx, up.ID)
+	calls, _ := j.Calls(ctx, up.ID)
+	if len(states) != 3 || states[0] != PagePlanned || states[1] != PageSent || states[2] != PageSending || len(calls) != 1 || calls[0].Page != 1 {
+		t.Errorf("states %v, calls %+v", states, calls)
+	}
+	if err := j.RecordSent(ctx, Call{UploadID: up.ID, Call: "add", Page: 2, Outcome: "ok"}, -1); err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := j.PageStates(ctx, up.ID); states[2] != PageSent {
+		t.Errorf("states %v", states)
+	}
+}

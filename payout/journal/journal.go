@@ -839,6 +839,33 @@ func (j *Journal) RecordCall(ctx context.Context, c Call) error {
 	return err
 }
 
+// RecordSent records, in one transaction, a call that added a page: the
+// call, the page sent, and the next page to send (next, or -1 for none)
+// about to be sent, so that sending a page costs one commit, not three.
+// Recorded even when ctx is done, like RecordCall.
+func (j *Journal) RecordSent(ctx context.Context, c Call, next int) error {
+	ctx = context.WithoutCancel(ctx)
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	at := now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO calls (upload_id, call, page, at, outcome, http_status, message, trace) VALUES (?,?,?,?,?,?,?,?)`,
+		c.UploadID, c.Call, c.Page, at, c.Outcome, c.HTTPStatus, c.Message, c.Trace); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`, PageSent, at, c.UploadID, c.Page); err != nil {
+		return err
+	}
+	if next >= 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`, PageSending, at, c.UploadID, next); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // Calls lists the calls recorded for an upload.
 func (j *Journal) Calls(ctx context.Context, uploadID int64) ([]Call, error) {
 	rs, err := j.db.QueryContext(ctx, `SELECT upload_id, call, page, outcome, http_status, message, trace FROM calls WHERE upload_id = ? ORDER BY id`, uploadID)

@@ -384,12 +384,16 @@ func (r *run) findBatch(ctx context.Context) (string, error) {
 
 // fill adds the pages that the server does not hold yet.
 func (r *run) fill(ctx context.Context) error {
+	// marked is the page this run marked "sending" when it recorded the
+	// page before it, and has not sent yet: unlike a page found "sending"
+	// in the journal, it cannot be on the server.
+	marked := -1
 	for p := 1; p < len(r.pages); p++ {
 		if r.states[p] == journal.PageSent {
 			continue
 		}
 		for attempt := 0; ; attempt++ {
-			if r.states[p] == journal.PageSending {
+			if r.states[p] == journal.PageSending && p != marked {
 				present, err := r.pagePresent(ctx, p)
 				if err != nil {
 					return err
@@ -410,17 +414,34 @@ func (r *run) fill(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return resumable(err, "stopped before page %d of %d", p+1, len(r.pages))
 			}
-			if err := r.setPage(p, journal.PageSending); err != nil {
-				return err
-			}
-			_, err := r.u.API.Add(ctx, r.up.BatchID, r.up.OrderID, r.requests(p))
-			r.record("add", p, err)
-			if err == nil {
-				if err := r.setPage(p, journal.PageSent); err != nil {
+			if p != marked {
+				if err := r.setPage(p, journal.PageSending); err != nil {
 					return err
+				}
+			}
+			marked = -1
+			_, err := r.u.API.Add(ctx, r.up.BatchID, r.up.OrderID, r.requests(p))
+			if err == nil {
+				// One commit: the call, this page sent, the next marked.
+				next := -1
+				for q := p + 1; q < len(r.pages); q++ {
+					if r.states[q] != journal.PageSent {
+						if r.states[q] == journal.PagePlanned {
+							next = q
+						}
+						break
+					}
+				}
+				if err := r.u.Journal.RecordSent(r.jctx, journal.Call{UploadID: r.up.ID, Call: "add", Page: p, Outcome: "ok"}, next); err != nil {
+					return err
+				}
+				r.states[p] = journal.PageSent
+				if next >= 0 {
+					r.states[next], marked = journal.PageSending, next
 				}
 				break
 			}
+			r.record("add", p, err)
 			if ctx.Err() != nil {
 				return interrupted(fmt.Sprintf("while sending page %d of %d", p+1, len(r.pages)))
 			}
