@@ -86,28 +86,32 @@ func WriteFile(path string, b []byte) error {
 }
 
 // WriteNew writes a file that must not exist yet, the way every output is
-// written; an error wrapping os.ErrExist when it does. The name is taken
+// written, with the permissions perm (0o600 for anything that holds
+// salaries); an error wrapping os.ErrExist when it does. The name is taken
 // by a hard link, which never replaces a file; where the file system has
 // no hard links (a FAT memory stick), by creating the file exclusively and
 // copying the bytes into it.
-func WriteNew(path string, write func(io.Writer) error) error {
+func WriteNew(path string, perm os.FileMode, write func(io.Writer) error) error {
 	return writeThrough(path, write, func(tmp, path string) error {
+		if err := os.Chmod(tmp, perm); err != nil {
+			return err
+		}
 		err := os.Link(tmp, path)
 		if err == nil || errors.Is(err, os.ErrExist) {
 			return err
 		}
-		return copyNew(tmp, path)
+		return copyNew(tmp, path, perm)
 	})
 }
 
 // copyNew copies a file to a name that must not exist yet.
-func copyNew(from, to string) error {
+func copyNew(from, to string, perm os.FileMode) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}

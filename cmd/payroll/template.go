@@ -81,7 +81,8 @@ func writeOutput(s *streams, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(s.Out)
 	}
-	err := payout.WriteNew(path, write)
+	// A blank template holds no salaries: readable by others, as before.
+	err := payout.WriteNew(path, 0o644, write)
 	if errors.Is(err, fs.ErrExist) {
 		return usagef("%s already exists and is not replaced (it may be a filled-in sheet); choose another name with -o, or move it away", path)
 	}

@@ -217,7 +217,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.fail(w, r, http.StatusInternalServerError, "cannotsave", err)
 		return
 	}
-	err = payout.WriteNew(sh.path, func(w io.Writer) error {
+	err = payout.WriteNew(sh.path, 0o600, func(w io.Writer) error {
 		_, err := io.Copy(w, io.LimitReader(f, s.o.MaxUpload+1))
 		return err
 	})
