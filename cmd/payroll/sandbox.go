@@ -62,7 +62,8 @@ func runSandbox(ctx context.Context, s *streams, g *globals, o *sandboxOptions) 
 		return usagef("cannot listen on %s: %v", o.Addr, err)
 	}
 	fmt.Fprintf(s.Out, "listening on http://%s\n", l.Addr())
-	g.say(s, "profile_id %s, account_id %s, state %s", cfg.ProfileID, cfg.AccountID, cfg.StateFile)
+	in := sim.Config() // with its defaults
+	g.say(s, "profile_id %s, account_id %s, state %s", in.ProfileID, in.AccountID, in.StateFile)
 	srv := clickpaysim.NewHTTPServer(clickpaysim.WithLatency(sim, sandboxLatency()))
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
