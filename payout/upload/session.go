@@ -283,15 +283,15 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 			}
 			up.ResultsPath = p.opts.Results
 		}
-	} else {
-		var err error
-		if up, _, err = u.Prepare(ctx, p.Plan, p.opts.Force, p.opts.PayAgain, p.opts.OrderID != ""); err != nil {
+	}
+	var rows []journal.Row // a new upload's rows as recorded; nil: read them from the journal
+	var err error
+	if up == nil {
+		if up, rows, _, err = u.prepare(ctx, p.Plan, p.opts.Force, p.opts.PayAgain, p.opts.OrderID != ""); err != nil {
 			return nil, err
 		}
 	}
 	out.Upload = up
-	var rows []journal.Row
-	var err error
 	if up.Status == journal.StatusClosed {
 		// Closed by an earlier run that stopped before the results sheet.
 		if rows, err = u.Refresh(ctx, up); err != nil && errors.Is(err, payout.ErrResumable) {
@@ -299,7 +299,7 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 			rows, err = u.Journal.Rows(ctx, up.ID)
 		}
 	} else {
-		rows, err = u.Run(ctx, up)
+		rows, err = u.run(ctx, up, rows)
 	}
 	if err != nil {
 		return out, err

@@ -48,10 +48,17 @@ func (u *Uploader) Existing(ctx context.Context, hash, period, endpoint string) 
 // A default order id already used gets a suffix (-2, -3, ...); an explicit
 // one (explicitOrder) already used is refused.
 func (u *Uploader) Begin(ctx context.Context, plan *Plan, explicitOrder bool) (*journal.Upload, error) {
+	up, _, err := u.begin(ctx, plan, explicitOrder)
+	return up, err
+}
+
+// begin is Begin, also returning the rows as recorded (the journal's rows
+// of the new upload, without reading them back).
+func (u *Uploader) begin(ctx context.Context, plan *Plan, explicitOrder bool) (*journal.Upload, []journal.Row, error) {
 	other, err := u.Journal.ByOrder(ctx, plan.OrderID)
 	switch {
 	case err == nil && explicitOrder:
-		return nil, fmt.Errorf("%w: order id %s was already used for %s (batch %s); choose another --order-id", payout.ErrUsage, plan.OrderID, other.File, other.BatchID)
+		return nil, nil, fmt.Errorf("%w: order id %s was already used for %s (batch %s); choose another --order-id", payout.ErrUsage, plan.OrderID, other.File, other.BatchID)
 	case err == nil:
 		base := plan.OrderID
 		for n := 2; ; n++ {
@@ -61,11 +68,11 @@ func (u *Uploader) Begin(ctx context.Context, plan *Plan, explicitOrder bool) (*
 				break
 			}
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	case !errors.Is(err, journal.ErrNotFound):
-		return nil, err
+		return nil, nil, err
 	}
 	up := &journal.Upload{File: plan.File, FileHash: plan.FileHash, Period: plan.Period, Endpoint: plan.Endpoint, OrderID: plan.OrderID,
 		Count: plan.Count, Total: plan.Total, PageSize: plan.PageSize, Pages: plan.Pages(), ResultsPath: plan.Results}
@@ -74,9 +81,12 @@ func (u *Uploader) Begin(ctx context.Context, plan *Plan, explicitOrder bool) (*
 		rows[i] = journal.Row{Index: i, Row: l.Row, EmployeeID: l.EmployeeID, Page: i / plan.PageSize, Occurrence: l.Occurrence, Request: l.Request}
 	}
 	if err := u.Journal.Plan(ctx, up, rows); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return up, nil
+	for i := range rows {
+		rows[i].UploadID, rows[i].Occurrence = up.ID, max(rows[i].Occurrence, 1) // as Plan recorded them
+	}
+	return up, rows, nil
 }
 
 // Prepare finds the upload to run for a plan: the unfinished upload of the
@@ -87,21 +97,28 @@ func (u *Uploader) Begin(ctx context.Context, plan *Plan, explicitOrder bool) (*
 // that did not match its plan is never closed, and force abandons it and
 // starts a new one. It returns the upload and whether it is resumed.
 func (u *Uploader) Prepare(ctx context.Context, plan *Plan, force, payAgain, explicitOrder bool) (*journal.Upload, bool, error) {
+	up, _, resume, err := u.prepare(ctx, plan, force, payAgain, explicitOrder)
+	return up, resume, err
+}
+
+// prepare is Prepare, also returning a new upload's rows as recorded (nil
+// when it resumes one).
+func (u *Uploader) prepare(ctx context.Context, plan *Plan, force, payAgain, explicitOrder bool) (*journal.Upload, []journal.Row, bool, error) {
 	e, err := u.Existing(ctx, plan.FileHash, plan.Period, plan.Endpoint)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	resume, err := resumeOrRefuse(e, force, payAgain)
 	if resume || err != nil {
-		return e, resume, err
+		return e, nil, resume, err
 	}
 	if e != nil && e.Status == journal.StatusMismatch {
 		if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload; "+e.Message); err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 	}
-	up, err := u.Begin(ctx, plan, explicitOrder)
-	return up, false, err
+	up, rows, err := u.begin(ctx, plan, explicitOrder)
+	return up, rows, false, err
 }
 
 // resumeOrRefuse says what an earlier upload of the same file in the same
@@ -140,10 +157,20 @@ type run struct {
 // entry ids and statuses. Errors are *StopError (resumable or mismatch) or
 // journal failures.
 func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, error) {
-	r := &run{u: u, jctx: context.WithoutCancel(ctx), up: up}
+	return u.run(ctx, up, nil)
+}
+
+// run is Run with the upload's rows when they are at hand as the journal
+// recorded them (a new upload's, from begin; the journal's codec keeps
+// every text as it is, TestCodecRoundTrip), read from the journal when
+// nil (a resumed upload's).
+func (u *Uploader) run(ctx context.Context, up *journal.Upload, rows []journal.Row) ([]journal.Row, error) {
+	r := &run{u: u, jctx: context.WithoutCancel(ctx), up: up, rows: rows}
 	var err error
-	if r.rows, err = u.Journal.Rows(ctx, up.ID); err != nil {
-		return nil, err
+	if r.rows == nil {
+		if r.rows, err = u.Journal.Rows(ctx, up.ID); err != nil {
+			return nil, err
+		}
 	}
 	if r.states, err = u.Journal.PageStates(ctx, up.ID); err != nil {
 		return nil, err
@@ -166,9 +193,9 @@ func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, 
 	if err := r.close(ctx); err != nil {
 		return nil, err
 	}
-	// The rows read at the start are the journal's: sending changes pages'
+	// The rows at the start are the journal's: sending changes pages'
 	// states, not rows.
-	rows, _, err := u.refreshRows(ctx, r.up, r.rows)
+	rows, _, err = u.refreshRows(ctx, r.up, r.rows)
 	if err != nil && errors.Is(err, payout.ErrResumable) {
 		// The batch is closed: the upload is done. Entry ids and statuses
 		// come later, with `payroll status`.

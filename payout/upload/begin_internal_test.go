@@ -1,0 +1,56 @@
+package upload
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"payroll/payout"
+	"payroll/payout/journal"
+)
+
+// TestBeginRowsAreTheJournals: a new upload is sent from the rows begin
+// returns, not read back; they must be exactly what the journal holds, or
+// a fresh run and a resumed run of the same upload would send different
+// entries.
+func TestBeginRowsAreTheJournals(t *testing.T) {
+	j, err := journal.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var ls []Line
+	names := []string{"Ahmed Al-Qahtani", "محمد العتيبي", `Zoë "Z" O'Neil\`, "  spaced  ", "Tab\there"}
+	for i := 0; i < 23; i++ {
+		bban := fmt.Sprintf("80%018d", 1000+i%7)
+		ls = append(ls, Line{Occurrence: i/7 + 1, Line: payout.Line{Row: i + 2, EmployeeID: fmt.Sprintf("E%d", i), Request: payout.Request{
+			Amount: payout.Amount(100000 + i*101), Name: names[i%len(names)], Country: "SA", IBAN: "SA" + payout.IBANCheckDigits("SA", bban) + bban,
+			Bank: "RJHISARI", Email: "e@example.com", Mobile: "+966501234567", Address1: "Street 1\nFloor 2", Address2: "الرياض", Branch: "Olaya", TransferCode: payout.Salary}}})
+	}
+	plan, err := NewPlan("/f.csv", strings.Repeat("ab", 32), "2026-03", "payroll-20260301-abababab", ls, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &Uploader{Journal: j}
+	up, rows, err := u.begin(context.Background(), plan, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := j.Rows(context.Background(), up.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(ls) {
+		t.Fatalf("begin returned %d rows for %d lines", len(rows), len(ls))
+	}
+	if !reflect.DeepEqual(rows, stored) {
+		for i := range rows {
+			if i < len(stored) && !reflect.DeepEqual(rows[i], stored[i]) {
+				t.Fatalf("row %d:\nbegin   %+v\njournal %+v", i, rows[i], stored[i])
+			}
+		}
+		t.Fatalf("begin returned %d rows, the journal holds %d", len(rows), len(stored))
+	}
+}
