@@ -21,13 +21,17 @@ type Amount int64
 const MaxAmount Amount = 99_999_999_999
 
 // String formats the amount with two decimal places: "1234.50".
-func (a Amount) String() string {
-	sign := ""
-	v := int64(a)
-	if v < 0 {
-		sign, v = "-", -v
+func (a Amount) String() string { return string(a.Append(make([]byte, 0, 24))) }
+
+// Append appends the amount as String writes it.
+func (a Amount) Append(b []byte) []byte {
+	v := uint64(a)
+	if a < 0 {
+		b = append(b, '-')
+		v = -v // in uint64, also right for the smallest int64
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendUint(b, v/100, 10)
+	return append(b, '.', byte('0'+v%100/10), byte('0'+v%10))
 }
 
 // Grouped formats the amount with thousands separators: "12,500.50".
@@ -50,7 +54,7 @@ func (a Amount) Grouped() string {
 
 // MarshalJSON writes the amount as a JSON number with two decimals, straight
 // from the integer: 1234.50, never 1234.4999999.
-func (a Amount) MarshalJSON() ([]byte, error) { return []byte(a.String()), nil }
+func (a Amount) MarshalJSON() ([]byte, error) { return a.Append(nil), nil }
 
 // UnmarshalJSON reads a number or a string holding a number ("201.01").
 func (a *Amount) UnmarshalJSON(b []byte) error {

@@ -2,6 +2,7 @@ package payout
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 )
 
@@ -47,7 +48,7 @@ func TestAmountFormatAndJSON(t *testing.T) {
 	for _, tt := range []struct {
 		a       Amount
 		s, json string
-	}{{1, "0.01", "0.01"}, {123450, "1234.50", "1234.50"}, {99999999999, "999999999.99", "999999999.99"}, {-5, "-0.05", "-0.05"}} {
+	}{{1, "0.01", "0.01"}, {123450, "1234.50", "1234.50"}, {99999999999, "999999999.99", "999999999.99"}, {-5, "-0.05", "-0.05"}, {0, "0.00", "0.00"}, {-123456, "-1234.56", "-1234.56"}} {
 		if tt.a.String() != tt.s {
 			t.Errorf("%d.String() = %s", tt.a, tt.a.String())
 		}
@@ -62,6 +63,12 @@ func TestAmountFormatAndJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(`"`+tt.s+`"`), &back); err != nil || back != tt.a {
 			t.Errorf("string %q: %v %v", tt.s, back, err)
 		}
+	}
+	if got := Amount(math.MinInt64).String(); got != "-92233720368547758.08" {
+		t.Errorf("the smallest amount: %s", got)
+	}
+	if got := Amount(math.MaxInt64).String(); got != "92233720368547758.07" {
+		t.Errorf("the largest amount: %s", got)
 	}
 	if Amount(1250050).Grouped() != "12,500.50" {
 		t.Error(Amount(1250050).Grouped())

@@ -230,9 +230,14 @@ type serverError struct {
 // call sends one request, retrying only failures that were certainly not
 // applied and may pass later.
 func (c *Client) call(ctx context.Context, name, path string, body, out any) error {
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("clickpay %s: encoding the request: %w", name, err)
+	var payload []byte
+	if w, ok := body.(bodyWriter); ok {
+		payload = w.appendJSON(make([]byte, 0, 256+requestSize*requests(body)))
+	} else {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("clickpay %s: encoding the request: %w", name, err)
+		}
 	}
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {

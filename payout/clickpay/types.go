@@ -43,11 +43,10 @@ type ID string
 
 // MarshalJSON writes digits as a number and anything else as a string.
 func (id ID) MarshalJSON() ([]byte, error) {
-	s := string(id)
-	if s != "" && strings.Trim(s, "0123456789") == "" && (len(s) == 1 || s[0] != '0') {
-		return []byte(s), nil
+	if id.isNumber() {
+		return []byte(id), nil
 	}
-	return json.Marshal(s)
+	return json.Marshal(string(id))
 }
 
 // UnmarshalJSON reads a number or a string.

@@ -58,28 +58,27 @@ func readPlanRow(d *arrayReader, r *Row) {
 }
 
 // appendEntry appends what the server said of a row's entry.
-func appendEntry(b []byte, r *Row) []byte {
+func appendEntry(b []byte, e *EntryUpdate) []byte {
 	b = append(b, '[')
-	b = strconv.AppendInt(b, int64(r.Index), 10)
-	for _, s := range [...]string{r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage} {
+	b = strconv.AppendInt(b, int64(e.Index), 10)
+	for _, s := range [...]string{e.EntryID, e.Status, e.Fee, e.Total, e.ProtocolMessage} {
 		b = append(b, ',')
 		b = appendString(b, s)
 	}
 	return append(b, ']')
 }
 
-// readEntry reads an entry written by appendEntry into r (its Index
-// first).
-func readEntry(d *arrayReader, r *Row) {
+// readEntry reads an entry written by appendEntry into e.
+func readEntry(d *arrayReader, e *EntryUpdate) {
 	d.open()
-	r.Index = int(d.int())
-	r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage = d.str(), d.str(), d.str(), d.str(), d.str()
+	e.Index = int(d.int())
+	e.EntryID, e.Status, e.Fee, e.Total, e.ProtocolMessage = d.str(), d.str(), d.str(), d.str(), d.str()
 	d.close()
 }
 
 // hasEntry reports whether the server said anything of a row.
-func hasEntry(r *Row) bool {
-	return r.EntryID != "" || r.Status != "" || r.Fee != "" || r.Total != "" || r.ProtocolMessage != ""
+func hasEntry(e *EntryUpdate) bool {
+	return e.EntryID != "" || e.Status != "" || e.Fee != "" || e.Total != "" || e.ProtocolMessage != ""
 }
 
 // appendString appends s as a JSON string. Control characters, quotes and

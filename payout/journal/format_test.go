@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -170,5 +172,60 @@ func TestRecordSent(t *testing.T) {
 	}
 	if states, _ := j.PageStates(ctx, up.ID); states[2] != PageSent {
 		t.Errorf("states %v", states)
+	}
+}
+
+// TestUpdateEntriesMerge: rounds of updates in any order, a row updated
+// twice in a round, an update that says nothing clearing a row: after each
+// round the rows read back are what applying the updates one by one gives.
+func TestUpdateEntriesMerge(t *testing.T) {
+	j, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	const n = 60
+	var rows []Row
+	for i := range n {
+		rows = append(rows, Row{Row: i + 2, Page: i / 7, Request: payout.Request{IBAN: fmt.Sprint("SA", i), Amount: payout.Amount(i + 1), MerchantReference: fmt.Sprint("r", i)}})
+	}
+	up := &Upload{File: "f", FileHash: "h", Period: "2026-12", OrderID: "o", Count: n, PageSize: 7, Pages: (n + 6) / 7}
+	if err := j.Plan(ctx, up, rows); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	model := map[int]EntryUpdate{}
+	for round := range 40 {
+		var updates []EntryUpdate
+		for range r.IntN(30) {
+			e := EntryUpdate{Index: r.IntN(n)}
+			if r.IntN(5) > 0 {
+				e.EntryID, e.Status = fmt.Sprint(1000+e.Index), []string{"Pending", "Paid", "Failed"}[r.IntN(3)]
+				if r.IntN(2) == 0 {
+					e.Fee, e.ProtocolMessage = fmt.Sprintf("%d.%02d", round, r.IntN(100)), fmt.Sprint("round ", round)
+				}
+			}
+			updates = append(updates, e)
+			if hasEntry(&e) {
+				model[e.Index] = e
+			} else {
+				delete(model, e.Index)
+			}
+		}
+		if err := j.UpdateEntries(ctx, up.ID, updates); err != nil {
+			t.Fatal(err)
+		}
+		got, err := j.Rows(ctx, up.ID)
+		if err != nil || len(got) != n {
+			t.Fatalf("round %d: %d rows, %v", round, len(got), err)
+		}
+		for i, g := range got {
+			want := model[i]
+			want.Index = i
+			if *entryOf(&g) != want {
+				t.Fatalf("round %d, row %d: %+v, want %+v", round, i, *entryOf(&g), want)
+			}
+		}
 	}
 }

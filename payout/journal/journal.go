@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+	"unsafe"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 
@@ -384,26 +385,35 @@ func (j *Journal) Plan(ctx context.Context, u *Upload, rows []Row) error {
 	}
 	u.ID, _ = res.LastInsertId()
 	u.Status, u.CreatedAt = StatusPlanned, created
-	byPage := map[int][]byte{}
-	var order []int
-	for i := range rows {
-		r := rows[i]
-		r.Index, r.Occurrence = i, max(r.Occurrence, 1)
-		b, seen := byPage[r.Page]
-		if !seen {
-			order = append(order, r.Page)
-			b = append(b, '[')
-		} else {
-			b = append(b, ',')
-		}
-		byPage[r.Page] = appendPlanRow(b, &r)
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO rows (upload_id, idx, row, employee_id, page, ref, iban, amount, request, period) VALUES (?, -1, 0, '', -1, '', '', 0, ?, ?)`,
 		u.ID, legacyMarker, u.Period); err != nil {
 		return fmt.Errorf("journal: recording the plan: %w", err)
 	}
+	// Each page's rows, in plan order, written one page at a time through
+	// one buffer: a plan of 100,000 rows is tens of megabytes of text.
+	var order []int
+	byPage := map[int][]int{}
+	for i := range rows {
+		p := rows[i].Page
+		if _, seen := byPage[p]; !seen {
+			order = append(order, p)
+		}
+		byPage[p] = append(byPage[p], i)
+	}
+	var b []byte
 	for _, p := range order {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_pages (upload_id, page, rows) VALUES (?,?,?)`, u.ID, p, string(append(byPage[p], ']'))); err != nil {
+		b = append(b[:0], '[')
+		for k, i := range byPage[p] {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			r := rows[i]
+			r.Index, r.Occurrence = i, max(r.Occurrence, 1)
+			b = appendPlanRow(b, &r)
+		}
+		b = append(b, ']')
+		// The driver copies the text before Exec returns; b is then reused.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_pages (upload_id, page, rows) VALUES (?,?,?)`, u.ID, p, unsafe.String(unsafe.SliceData(b), len(b))); err != nil {
 			return fmt.Errorf("journal: recording page %d of the plan: %w", p+1, err)
 		}
 	}
@@ -565,7 +575,7 @@ func (j *Journal) pagedRows(ctx context.Context, uploadID int64, count int) ([]R
 
 // entries reads what the server said of the rows of an upload kept by
 // page, in plan order.
-func (j *Journal) entries(ctx context.Context, uploadID int64) ([]Row, error) {
+func (j *Journal) entries(ctx context.Context, uploadID int64) ([]EntryUpdate, error) {
 	var text string
 	err := j.db.QueryRowContext(ctx, `SELECT entries FROM upload_entries WHERE upload_id = ?`, uploadID).Scan(&text)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -575,10 +585,10 @@ func (j *Journal) entries(ctx context.Context, uploadID int64) ([]Row, error) {
 		return nil, err
 	}
 	d := newArrayReader(text)
-	var out []Row
+	var out []EntryUpdate
 	d.open()
 	for d.more() {
-		out = append(out, Row{})
+		out = append(out, EntryUpdate{})
 		readEntry(d, &out[len(out)-1])
 	}
 	d.close()
@@ -782,51 +792,73 @@ func (j *Journal) UpdateEntries(ctx context.Context, uploadID int64, updates []E
 	return tx.Commit()
 }
 
-// updatePaged merges updates into the entries of an upload kept by page.
+// updatePaged merges updates into the entries of an upload kept by page:
+// the stored entries and the updates, each in row order, merged, an update
+// replacing the entry of its row; an entry left with nothing is dropped.
 func (j *Journal) updatePaged(ctx context.Context, tx *sql.Tx, uploadID int64, updates []EntryUpdate) error {
 	var text string
 	err := tx.QueryRowContext(ctx, `SELECT entries FROM upload_entries WHERE upload_id = ?`, uploadID).Scan(&text)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	byIndex := map[int]Row{}
+	var stored []EntryUpdate
 	if text != "" {
 		d := newArrayReader(text)
 		d.open()
 		for d.more() {
-			var r Row
-			readEntry(d, &r)
-			byIndex[r.Index] = r
+			stored = append(stored, EntryUpdate{})
+			readEntry(d, &stored[len(stored)-1])
 		}
 		d.close()
 		if err := d.end(); err != nil {
 			return fmt.Errorf("journal: upload %d, entries: %w", uploadID, err)
 		}
 	}
-	for _, u := range updates {
-		r := Row{Index: u.Index, EntryID: u.EntryID, Status: u.Status, Fee: u.Fee, Total: u.Total, ProtocolMessage: u.ProtocolMessage}
-		if hasEntry(&r) {
-			byIndex[u.Index] = r
-		} else {
-			delete(byIndex, u.Index)
+	byIndex := func(a, b EntryUpdate) int { return a.Index - b.Index }
+	sortedOnce := func(es []EntryUpdate) []EntryUpdate {
+		if slices.IsSortedFunc(es, byIndex) {
+			return es
 		}
+		es = slices.Clone(es)
+		slices.SortStableFunc(es, byIndex)
+		return es
 	}
-	idx := make([]int, 0, len(byIndex))
-	for i := range byIndex {
-		idx = append(idx, i)
-	}
-	slices.Sort(idx)
-	b := make([]byte, 0, 64*len(idx))
+	stored, updates = sortedOnce(stored), sortedOnce(updates)
+	b := make([]byte, 0, 64*max(len(stored), len(updates)))
 	b = append(b, '[')
-	for k, i := range idx {
-		if k > 0 {
+	n := 0
+	put := func(e *EntryUpdate) {
+		if !hasEntry(e) {
+			return
+		}
+		if n > 0 {
 			b = append(b, ',')
 		}
-		r := byIndex[i]
-		b = appendEntry(b, &r)
+		b = appendEntry(b, e)
+		n++
+	}
+	s, u := 0, 0
+	for s < len(stored) || u < len(updates) {
+		switch {
+		case u == len(updates) || s < len(stored) && stored[s].Index < updates[u].Index:
+			put(&stored[s])
+			s++
+		default:
+			// An update replaces the stored entry of its row, and a later
+			// update of the same row an earlier one.
+			for s < len(stored) && stored[s].Index == updates[u].Index {
+				s++
+			}
+			for u+1 < len(updates) && updates[u+1].Index == updates[u].Index {
+				u++
+			}
+			put(&updates[u])
+			u++
+		}
 	}
 	b = append(b, ']')
-	_, err = tx.ExecContext(ctx, `INSERT INTO upload_entries (upload_id, entries) VALUES (?, ?) ON CONFLICT (upload_id) DO UPDATE SET entries = excluded.entries`, uploadID, string(b))
+	_, err = tx.ExecContext(ctx, `INSERT INTO upload_entries (upload_id, entries) VALUES (?, ?) ON CONFLICT (upload_id) DO UPDATE SET entries = excluded.entries`,
+		uploadID, unsafe.String(unsafe.SliceData(b), len(b)))
 	return err
 }
 

@@ -721,8 +721,9 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 			break
 		}
 	}
-	var changed []journal.EntryUpdate
-	for _, e := range Match(rows, b.Entries) {
+	matched := Match(rows, b.Entries)
+	changed := matched[:0] // the changed ones, kept in place
+	for _, e := range matched {
 		i := e.Index
 		if at != nil {
 			i = at[e.Index]
