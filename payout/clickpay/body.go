@@ -18,9 +18,25 @@ type bodyWriter interface {
 	appendJSON(b []byte) []byte
 }
 
-// requestSize is about what one request takes in JSON; it sizes the
-// buffer of a page so that it is not grown while written.
-const requestSize = 400
+// bodySize is about what a body takes in JSON: what its requests' keys
+// and texts take, and room for a few escapes. It sizes the buffer of a
+// page so that it is not grown while written.
+func bodySize(body any) int {
+	var page []payout.Request
+	switch b := body.(type) {
+	case NewBatch:
+		page = b.Requests
+	case AddRequests:
+		page = b.Requests
+	}
+	n := 256
+	for i := range page {
+		r := &page[i]
+		n += 360 + len(r.MerchantReference) + len(r.Name) + len(r.Country) + len(r.IBAN) + len(r.Bank) + len(r.Branch) +
+			len(r.Email) + len(r.Mobile) + len(r.Address1) + len(r.Address2)
+	}
+	return n
+}
 
 func (n NewBatch) appendJSON(b []byte) []byte {
 	b = append(b, `{"profile_id":`...)
@@ -164,15 +180,4 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// requests is how many requests a body carries.
-func requests(body any) int {
-	switch b := body.(type) {
-	case NewBatch:
-		return len(b.Requests)
-	case AddRequests:
-		return len(b.Requests)
-	}
-	return 0
 }

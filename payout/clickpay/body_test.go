@@ -88,3 +88,21 @@ func FuzzBodyString(f *testing.F) {
 		}
 	})
 }
+
+// TestBodySize: the buffer of an ordinary page holds it without growing,
+// and is not several times too large.
+func TestBodySize(t *testing.T) {
+	page := make([]payout.Request, 1000)
+	for i := range page {
+		page[i] = payout.Request{Amount: payout.MaxAmount, MerchantReference: "pr-12345678901234567890", Name: "Mohammed Abdullah Al-Harbi",
+			Country: "SA", IBAN: "SA0380000000608010167519", Bank: "RJHISARI", Branch: "Olaya", Email: "m.alharbi@example.com.sa",
+			Mobile: "+966501234567", Address1: "King Fahd Road 1234", Address2: "Riyadh 12345", TransferCode: payout.Salary}
+	}
+	for _, body := range []bodyWriter{AddRequests{BatchID: "123456789", ProfileID: "100001", AccountID: "200001", OrderID: "payroll-20261201-0123456789", Requests: page},
+		NewBatch{ProfileID: "100001", AccountID: "200001", OrderID: "payroll-20261201-0123456789", Requests: page}} {
+		n, size := len(body.appendJSON(nil)), bodySize(body)
+		if n > size || size > 2*n {
+			t.Errorf("%T: %d bytes written, %d reserved", body, n, size)
+		}
+	}
+}

@@ -232,7 +232,7 @@ type serverError struct {
 func (c *Client) call(ctx context.Context, name, path string, body, out any) error {
 	var payload []byte
 	if w, ok := body.(bodyWriter); ok {
-		payload = w.appendJSON(make([]byte, 0, 256+requestSize*requests(body)))
+		payload = w.appendJSON(make([]byte, 0, bodySize(body)))
 	} else {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {

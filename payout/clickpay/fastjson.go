@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unsafe"
 )
 
 // A batch answer may hold a hundred thousand entries; encoding/json reads
@@ -106,7 +107,9 @@ func (s *scanner) key() (string, bool) {
 		return "", false
 	}
 	s.i++
-	return string(raw[1 : len(raw)-1]), true
+	// The key is only compared (field), never kept: it is read in place.
+	k := raw[1 : len(raw)-1]
+	return unsafe.String(unsafe.SliceData(k), len(k)), true
 }
 
 // field finds which of keys a key is: its index, -1 for a key to skip,
