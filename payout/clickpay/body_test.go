@@ -25,7 +25,7 @@ func randomText(r *rand.Rand) string {
 }
 
 func randomID(r *rand.Rand) ID {
-	return ID([]string{"", "0", "7", "100001", "0100", "12a", "-1", "1.5", "<1>"}[r.IntN(9)] )
+	return ID([]string{"", "0", "7", "100001", "0100", "12a", "-1", "1.5", "<1>"}[r.IntN(9)])
 }
 
 func randomRequests(r *rand.Rand) []payout.Request {
