@@ -2,7 +2,6 @@ package clickpay
 
 import (
 	"strconv"
-	"unicode/utf8"
 
 	"payroll/payout"
 )
@@ -44,7 +43,7 @@ func (n NewBatch) appendJSON(b []byte) []byte {
 	b = append(b, `,"account_id":`...)
 	b = n.AccountID.appendJSON(b)
 	b = append(b, `,"order_id":`...)
-	b = appendJSONString(b, n.OrderID)
+	b = payout.AppendJSONString(b, n.OrderID)
 	if len(n.Requests) > 0 {
 		b = append(b, `,"requests":`...)
 		b = appendRequests(b, n.Requests)
@@ -60,7 +59,7 @@ func (a AddRequests) appendJSON(b []byte) []byte {
 	b = append(b, `,"account_id":`...)
 	b = a.AccountID.appendJSON(b)
 	b = append(b, `,"order_id":`...)
-	b = appendJSONString(b, a.OrderID)
+	b = payout.AppendJSONString(b, a.OrderID)
 	b = append(b, `,"requests":`...)
 	return append(appendRequests(b, a.Requests), '}')
 }
@@ -70,7 +69,7 @@ func (id ID) appendJSON(b []byte) []byte {
 	if id.isNumber() {
 		return append(b, id...)
 	}
-	return appendJSONString(b, string(id))
+	return payout.AppendJSONString(b, string(id))
 }
 
 // isNumber reports whether the id is sent as a JSON number: digits, with
@@ -121,63 +120,9 @@ func appendRequest(b []byte, r *payout.Request) []byte {
 		{`,"beneficiary_address2":`, r.Address2},
 	} {
 		b = append(b, f.key...)
-		b = appendJSONString(b, f.value)
+		b = payout.AppendJSONString(b, f.value)
 	}
 	b = append(b, `,"transfer_code":`...)
 	b = strconv.AppendInt(b, int64(r.TransferCode), 10)
 	return append(b, '}')
-}
-
-// appendJSONString writes s as encoding/json writes a string: quotes,
-// backslashes and control characters escaped, <, > and & escaped for HTML,
-// U+2028 and U+2029 escaped, and each byte that is not UTF-8 as U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
