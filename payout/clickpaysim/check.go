@@ -77,9 +77,12 @@ func (r *rawRequest) fields() [12]*sent {
 // checkRequests validates a requests array strictly and returns it decoded.
 // With a batch, a merchant_reference already in it is a duplicate.
 func (s *Server) checkRequests(raw json.RawMessage, b *batch) ([]payout.Request, *apiError) {
-	var items []rawRequest
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fail(400, 3, "requests must be an array of objects")
+	items, ok := fastRequests(raw)
+	if !ok {
+		items = nil
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, fail(400, 3, "requests must be an array of objects")
+		}
 	}
 	if len(items) > s.cfg.MaxRequests {
 		return nil, fail(400, 3, "at most %d requests per call", s.cfg.MaxRequests)

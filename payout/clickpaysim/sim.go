@@ -359,9 +359,12 @@ func (s *Server) apply(kind string, r *http.Request, body []byte) (map[string]an
 	if r.Header.Get("Authorization") != s.cfg.ServerKey {
 		return nil, fail(401, 1, "Authentication failed. Check authentication header.")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fail(400, 3, "Invalid JSON body")
+	m, ok := fastBody(body)
+	if !ok {
+		m = nil
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fail(400, 3, "Invalid JSON body")
+		}
 	}
 	if aerr := s.checkProfile(m); aerr != nil {
 		return nil, aerr
