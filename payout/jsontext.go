@@ -1,6 +1,9 @@
 package payout
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // AppendJSONString appends s as encoding/json writes a string: quotes,
 // backslashes and control characters escaped, <, > and & escaped for HTML,
@@ -54,4 +57,30 @@ func AppendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// AppendJSON appends the request as encoding/json writes it, without the
+// reflection: a page of a thousand requests is written many times faster
+// (clickpay's TestBodiesAsStd holds the two equal).
+func (r *Request) AppendJSON(b []byte) []byte {
+	b = append(b, `{"amount":`...)
+	b = r.Amount.Append(b) // as Amount.MarshalJSON
+	for _, f := range [...]struct{ key, value string }{
+		{`,"merchant_reference":`, r.MerchantReference},
+		{`,"beneficiary_name":`, r.Name},
+		{`,"beneficiary_country":`, r.Country},
+		{`,"beneficiary_account_number":`, r.IBAN},
+		{`,"beneficiary_bank":`, r.Bank},
+		{`,"beneficiary_bank_branch":`, r.Branch},
+		{`,"beneficiary_email":`, r.Email},
+		{`,"beneficiary_mobile_number":`, r.Mobile},
+		{`,"beneficiary_address1":`, r.Address1},
+		{`,"beneficiary_address2":`, r.Address2},
+	} {
+		b = append(b, f.key...)
+		b = AppendJSONString(b, f.value)
+	}
+	b = append(b, `,"transfer_code":`...)
+	b = strconv.AppendInt(b, int64(r.TransferCode), 10)
+	return append(b, '}')
 }

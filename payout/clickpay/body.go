@@ -1,8 +1,6 @@
 package clickpay
 
 import (
-	"strconv"
-
 	"payroll/payout"
 )
 
@@ -97,32 +95,7 @@ func appendRequests(b []byte, page []payout.Request) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendRequest(b, &page[i])
+		b = page[i].AppendJSON(b)
 	}
 	return append(b, ']')
-}
-
-// appendRequest writes one request with the keys of payout.Request, in
-// its order.
-func appendRequest(b []byte, r *payout.Request) []byte {
-	b = append(b, `{"amount":`...)
-	b = r.Amount.Append(b) // as Amount.MarshalJSON
-	for _, f := range [...]struct{ key, value string }{
-		{`,"merchant_reference":`, r.MerchantReference},
-		{`,"beneficiary_name":`, r.Name},
-		{`,"beneficiary_country":`, r.Country},
-		{`,"beneficiary_account_number":`, r.IBAN},
-		{`,"beneficiary_bank":`, r.Bank},
-		{`,"beneficiary_bank_branch":`, r.Branch},
-		{`,"beneficiary_email":`, r.Email},
-		{`,"beneficiary_mobile_number":`, r.Mobile},
-		{`,"beneficiary_address1":`, r.Address1},
-		{`,"beneficiary_address2":`, r.Address2},
-	} {
-		b = append(b, f.key...)
-		b = payout.AppendJSONString(b, f.value)
-	}
-	b = append(b, `,"transfer_code":`...)
-	b = strconv.AppendInt(b, int64(r.TransferCode), 10)
-	return append(b, '}')
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	"payroll/payout"
 )
 
 var texts = []string{"", "Pending", "Paid", "201.01", "0.63", "SA0380000000608010167519", "<script>&", `"q"\`, "\n\t\x01", "\xff", "\u2028", "محمد", "😀"}
@@ -62,6 +64,35 @@ func TestAnswersAsStd(t *testing.T) {
 			if !reflect.DeepEqual(got, exp) {
 				t.Fatalf("written  %s\nencoding/json %s", b, std)
 			}
+		}
+	}
+}
+
+// TestOpJSON: an op written by hand reads back as the op encoding/json
+// writes.
+func TestOpJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for range 500 {
+		o := op{Op: []string{"new", "add", "close", "settle"}[r.IntN(4)], Batch: strconv.Itoa(r.IntN(100)), Order: texts[r.IntN(len(texts))], Traces: r.Int64N(1000)}
+		for range r.IntN(4) {
+			o.Entries = append(o.Entries, &entry{ID: r.Int64N(1 << 40), Status: texts[r.IntN(len(texts))], Message: texts[r.IntN(len(texts))],
+				Request: payout.Request{Amount: payout.Amount(r.Int64N(1e9)), Name: texts[r.IntN(len(texts))], IBAN: texts[r.IntN(len(texts))], TransferCode: payout.Salary}})
+		}
+		if r.IntN(3) == 0 {
+			o.Unpaid = map[int64][2]string{r.Int64N(100): {"Failed", texts[r.IntN(len(texts))]}}
+		}
+		b, err := o.appendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		std, _ := json.Marshal(o)
+		var got, want op
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		json.Unmarshal(std, &want)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("written  %s\nencoding/json %s", b, std)
 		}
 	}
 }

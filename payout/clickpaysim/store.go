@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"payroll/payout"
 )
 
 // The simulator's state lives in two files: StateFile, a snapshot written
@@ -29,6 +31,34 @@ type op struct {
 	ClosedAt time.Time           `json:"closed_at,omitzero"`
 	Unpaid   map[int64][2]string `json:"unpaid,omitempty"` // settle: status and message of entries not Paid
 	Traces   int64               `json:"traces"`
+}
+
+// appendJSON appends the op as one JSON line: its entries, a page of a
+// thousand requests, written by hand after the rest (TestOpJSON).
+func (o *op) appendJSON(b []byte) ([]byte, error) {
+	rest := *o
+	rest.Entries = nil
+	head, err := json.Marshal(rest)
+	if err != nil || len(o.Entries) == 0 {
+		return append(b, head...), err
+	}
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, `,"entries":[`...)
+	for i, e := range o.Entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, e.ID, 10)
+		b = append(b, `,"request":`...)
+		b = e.Request.AppendJSON(b)
+		b = append(b, `,"status":`...)
+		b = payout.AppendJSONString(b, e.Status)
+		b = append(b, `,"message":`...)
+		b = payout.AppendJSONString(b, e.Message)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...), nil
 }
 
 // record notes a change, appended to the log by save.
@@ -176,14 +206,13 @@ func (s *Server) save() error {
 	if s.cfg.StateFile == "" || len(ops) == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
-	for _, o := range ops {
-		b, err := json.Marshal(o)
-		if err != nil {
+	var buf []byte
+	for i := range ops {
+		var err error
+		if buf, err = ops[i].appendJSON(buf); err != nil {
 			return err
 		}
-		buf.Write(b)
-		buf.WriteByte('\n')
+		buf = append(buf, '\n')
 	}
 	if err := os.MkdirAll(filepath.Dir(s.cfg.StateFile), 0o700); err != nil {
 		return err
@@ -197,7 +226,7 @@ func (s *Server) save() error {
 	if err != nil {
 		return err
 	}
-	out := buf.Bytes()
+	out := buf
 	if fi.Size() > s.logOff {
 		// Another process's lines are read first; what is left after
 		// them is a line cut short by a crash: ours starts on its own.
