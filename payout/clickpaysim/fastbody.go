@@ -152,25 +152,36 @@ func (r *bodyReader) object(f func(key []byte) bool) bool {
 	}
 }
 
-// requests reads an array of requests.
-func (r *bodyReader) requests() ([]rawRequest, bool) {
+// requests reads an array of requests; with keep false it only checks
+// that they can be read.
+func (r *bodyReader) requests(keep bool) ([]rawRequest, bool) {
 	if !r.byte_('[') {
 		return nil, false
 	}
-	items := make([]rawRequest, 0, 1+len(r.b)/(2*entrySize))
+	var items []rawRequest
+	if keep {
+		items = make([]rawRequest, 0, 1+len(r.b)/(2*entrySize))
+	}
 	if r.byte_(']') {
 		return items, true
 	}
+	var scratch rawRequest
 	for {
-		items = append(items, rawRequest{})
-		fields := items[len(items)-1].fields()
+		it := &scratch
+		if keep {
+			items = append(items, rawRequest{})
+			it = &items[len(items)-1]
+		}
+		fields := it.fields()
 		ok := r.object(func(key []byte) bool {
 			i := requestKey(key)
 			if i < 0 {
 				return false
 			}
 			v, text, _, ok := r.flat()
-			*fields[i] = sent{present: true, text: text, v: string(v)}
+			if keep {
+				*fields[i] = sent{present: true, text: text, v: string(v)}
+			}
 			return ok
 		})
 		if !ok {
@@ -204,7 +215,7 @@ func fastBody(body []byte) (map[string]json.RawMessage, bool) {
 		if r.i < len(r.b) && r.b[r.i] == '[' {
 			// Only an array of requests is read here; it is read again,
 			// into requests, by fastRequests.
-			if _, ok := r.requests(); !ok || string(key) != "requests" {
+			if _, ok := r.requests(false); !ok || string(key) != "requests" {
 				return false
 			}
 			m[string(key)] = r.b[start:r.i]
@@ -222,7 +233,7 @@ func fastBody(body []byte) (map[string]json.RawMessage, bool) {
 // rawRequests.
 func fastRequests(raw []byte) ([]rawRequest, bool) {
 	r := &bodyReader{b: raw}
-	items, ok := r.requests()
+	items, ok := r.requests(true)
 	r.space()
 	return items, ok && r.i == len(r.b)
 }

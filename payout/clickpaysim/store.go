@@ -206,7 +206,11 @@ func (s *Server) save() error {
 	if s.cfg.StateFile == "" || len(ops) == 0 {
 		return nil
 	}
-	var buf []byte
+	size := 0
+	for i := range ops {
+		size += 256 + 512*len(ops[i].Entries)
+	}
+	buf := make([]byte, 0, size)
 	for i := range ops {
 		var err error
 		if buf, err = ops[i].appendJSON(buf); err != nil {
