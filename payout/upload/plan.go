@@ -47,14 +47,14 @@ type Plan struct {
 	Endpoint string
 	OrderID  string
 	PageSize int
-	Lines    []Line // with MerchantReference set
-	Count    int
+	Lines    []Line // with MerchantReference set; nil once Pay recorded them
+	Count    int    // len(Lines)
 	Total    payout.Amount
 	Results  string // results sheet, absolute path
 }
 
 // Pages returns how many calls the rows take.
-func (p *Plan) Pages() int { return (len(p.Lines) + p.PageSize - 1) / p.PageSize }
+func (p *Plan) Pages() int { return (p.Count + p.PageSize - 1) / p.PageSize }
 
 // Page returns the requests of page i.
 func (p *Plan) Page(i int) []payout.Request {

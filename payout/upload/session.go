@@ -46,7 +46,8 @@ type Prepared struct {
 	Reports []string // error reports written
 	Period  string
 	// Compared is the sheet against the period's payments; nil when
-	// resuming. Its Fresh lines are the plan's Lines.
+	// resuming. Its Fresh lines are the plan's Lines (and given up with
+	// them by Pay).
 	Compared *Comparison
 	// Plan is what will be sent; nil when resuming.
 	Plan *Plan
@@ -267,7 +268,8 @@ type Outcome struct {
 
 // Pay sends a prepared upload: records the plan, creates, fills, checks and
 // closes the batch (or resumes it), then writes the results sheet. The lock
-// is released when it returns.
+// is released when it returns, and the plan's lines once they are recorded:
+// a Prepared is paid once.
 func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 	defer p.Close()
 	if p.unlock == nil {
@@ -289,6 +291,14 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 	if up == nil {
 		if up, rows, _, err = u.prepare(ctx, p.Plan, p.opts.Force, p.opts.PayAgain, p.opts.OrderID != ""); err != nil {
 			return nil, err
+		}
+		if rows != nil {
+			// Recorded: the rows carry the lines from here on, and a
+			// hundred thousand lines need not be kept twice.
+			p.Plan.Lines = nil
+			if p.Compared != nil {
+				p.Compared.Fresh = nil
+			}
 		}
 	}
 	out.Upload = up
