@@ -109,3 +109,24 @@ func FuzzFastBatch(f *testing.F) {
 	f.Add(`{"requests":null,"total":"1,000.5"}`)
 	f.Fuzz(func(t *testing.T, data string) { sameBatch(t, data) })
 }
+
+// TestDecodeAnswerAsUnmarshal: every answer type reads an answer through
+// decodeAnswer as through json.Unmarshal.
+func TestDecodeAnswerAsUnmarshal(t *testing.T) {
+	answers := []string{
+		`{"batch_id":12,"count":"2","total":"3.00","status":"New","requests":[{"entry_id":1,"amount":"1.00","fee":"0.63"},{"entry_id":"2","amount":2}]}`,
+		" \n\t{\"batch_id\":1,\"entries\":[]} \r\n", `null`, ` null `, `[]`, `[{"entry_id":5}]`, `{"entry_id":10029,"amount":"201.01","status":"Failed"}`,
+		`{"data":[{"entry_id":3}],"trace":"T"}`, `{"batch_id":1,}`, `{"batch_id":1} x`, ``, `"text"`, `{"requests":[{"entry_id":1}],"requests":null}`,
+		`{"Requests":[{"ENTRY_ID":7,"Amount":"1"}]}`, `{"total":"1,000.50","count":3}`, `{"batch_id":{"a":1}}`,
+	}
+	types := []func() any{func() any { return new(Batch) }, func() any { return new(payoutAnswer) }, func() any { return new(entryAnswer) }, func() any { return new(SearchResult) }}
+	for _, a := range answers {
+		for _, mk := range types {
+			got, want := mk(), mk()
+			errGot, errWant := decodeAnswer([]byte(a), got), json.Unmarshal([]byte(a), want)
+			if (errGot == nil) != (errWant == nil) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%T %q:\ndecodeAnswer   %+v, %v\njson.Unmarshal %+v, %v", got, a, got, errGot, want, errWant)
+			}
+		}
+	}
+}
