@@ -100,6 +100,9 @@ check "sandbox server: stalled connections cut off" payout/clickpaysim/serve.go 
   's/return \&http.Server{Handler: h, ReadHeaderTimeout: 10 \* time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 \* time.Minute}/return \&http.Server{Handler: h}/' \
   payout/clickpaysim 'TestServerTimeouts$'
 check "sandbox server: body size limit" payout/clickpaysim/sim.go \
-  's/io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))/io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody))/' \
+  's/readAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody), /readAll(io.LimitReader(r.Body, s.cfg.MaxBody), /' \
   payout/clickpaysim 'TestFiveHundredSlowConnections$'
+check "a cell's text stays in its field" payout/jsontext.go \
+  "s/if c >= 0x20 \&\& c != '\"' \&\& /if c >= 0x20 \&\& /" \
+  payout 'TestRequestTextStaysInItsField$'
 exit $failed

@@ -30,3 +30,22 @@ func TestRequestJSONAsStd(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestTextStaysInItsField: a cell's text, whatever it holds, is sent
+// as that one field's value: a name made to look like the end of the name
+// and another IBAN does not change the IBAN sent.
+func TestRequestTextStaysInItsField(t *testing.T) {
+	for _, name := range []string{
+		`Ali","beneficiary_account_number":"SA4420000001234567891234`,
+		`Ali\","beneficiary_account_number":"SA4420000001234567891234`,
+		"Ali\",\n\"amount\":999999999.99,\"x\":\"",
+		`Ali"}, {"amount":1,"beneficiary_name":"Eve`,
+		"Ali\x00\u2028</script>",
+	} {
+		q := Request{Amount: 150000, Name: name, Country: "SA", IBAN: "SA0380000000608010167519", TransferCode: Salary}
+		var back Request
+		if err := json.Unmarshal(q.AppendJSON(nil), &back); err != nil || back != q {
+			t.Errorf("%q sent as %s: read back %+v, %v", name, q.AppendJSON(nil), back, err)
+		}
+	}
+}
