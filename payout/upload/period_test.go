@@ -152,9 +152,17 @@ func TestFixAndReuploadPaysOnlyWhatIsNew(t *testing.T) {
 	o.pay(o.j, o.sheet("march.csv", people), opts)
 
 	people[3].iban = ""
-	p, out := o.pay(o.j, o.sheet("march-fixed.csv", people), o.options("2026-11"))
+	// What was compared is read before Pay, which gives up the lines.
+	u, p, err := o.prepare(o.j, o.sheet("march-fixed.csv", people), o.options("2026-11"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(p.Compared.Paid) != 4 || len(p.Compared.Fresh) != 1 || p.Compared.Fresh[0].Row != 5 {
 		t.Fatalf("paid %d, fresh %+v", len(p.Compared.Paid), p.Compared.Fresh)
+	}
+	out, err := u.Pay(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if out.Upload.Count != 1 {
 		t.Errorf("the second batch has %d rows", out.Upload.Count)
@@ -176,7 +184,7 @@ func TestFixAndReuploadPaysOnlyWhatIsNew(t *testing.T) {
 		t.Errorf("the same file again: %v", err)
 	}
 	reordered := append([]person{people[5]}, people[:5]...)
-	_, _, err := o.prepare(o.j, o.sheet("march-again.csv", reordered), o.options("2026-11"))
+	_, _, err = o.prepare(o.j, o.sheet("march-again.csv", reordered), o.options("2026-11"))
 	if !errors.Is(err, payout.ErrNothingNew) || !strings.Contains(err.Error(), "already paid in pay period 2026-11") {
 		t.Errorf("the same rows again: %v", err)
 	}
@@ -215,14 +223,24 @@ func TestChangedAmountIsARowError(t *testing.T) {
 	}
 	opts = o.options("2026-11")
 	opts.PayAgain = true
-	p, out := o.pay(o.j, path, opts)
-	if out.Upload.Count != 3 || len(p.Compared.Paid) != 2 {
-		t.Fatalf("--pay-again paid %d, with %d already paid", out.Upload.Count, len(p.Compared.Paid))
+	u, p, err := o.prepare(o.j, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Plan.Lines) != 3 {
+		t.Fatalf("--pay-again plans %d rows", len(p.Plan.Lines))
 	}
 	for _, l := range p.Plan.Lines {
 		if l.Occurrence != 2 || l.Request.MerchantReference != upload.Reference("2026-11", l.Request.IBAN, 2) {
 			t.Errorf("row %d: occurrence %d, reference %s", l.Row, l.Occurrence, l.Request.MerchantReference)
 		}
+	}
+	out, err := u.Pay(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Upload.Count != 3 || len(p.Compared.Paid) != 2 {
+		t.Fatalf("--pay-again paid %d, with %d already paid", out.Upload.Count, len(p.Compared.Paid))
 	}
 }
 
