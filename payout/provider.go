@@ -19,6 +19,14 @@ type Provider interface {
 	Close(ctx context.Context, batchID string, count int, total Amount) (*Batch, error)
 	// Query returns a batch with every entry.
 	Query(ctx context.Context, batchID string) (*Batch, error)
+	// QueryEach is Query for a batch that may hold 100,000 entries: they
+	// are handed to each as they are read, in the provider's order, and
+	// not kept in the batch returned. The entry is valid only during the
+	// call; its BatchID is set only when the provider gives it per entry.
+	// start is called before the first entry, and again whenever the
+	// answer is read afresh: whoever counts the entries starts over then.
+	// A failed query may have handed some.
+	QueryEach(ctx context.Context, batchID string, start func(), each func(*Entry)) (*Batch, error)
 	// Search returns the entries holding a merchant reference, in any
 	// batch. A provider without search fails with CallNoSearch.
 	Search(ctx context.Context, reference string) ([]Entry, error)

@@ -30,8 +30,15 @@ func (p provider) Close(ctx context.Context, batchID string, count int, total pa
 }
 
 func (p provider) Query(ctx context.Context, batchID string) (*payout.Batch, error) {
-	var a payoutAnswer
-	err := p.c.call(ctx, "query", p.c.paths.Query, QueryBatch{BatchID: ID(batchID), ProfileID: p.c.profileID, AccountID: p.c.accountID}, &a)
+	return p.query(ctx, batchID, &payoutAnswer{})
+}
+
+func (p provider) QueryEach(ctx context.Context, batchID string, start func(), each func(*payout.Entry)) (*payout.Batch, error) {
+	return p.query(ctx, batchID, &payoutAnswer{start: start, each: each})
+}
+
+func (p provider) query(ctx context.Context, batchID string, a *payoutAnswer) (*payout.Batch, error) {
+	err := p.c.call(ctx, "query", p.c.paths.Query, QueryBatch{BatchID: ID(batchID), ProfileID: p.c.profileID, AccountID: p.c.accountID}, a)
 	if a.batch == nil {
 		a.batch = &payout.Batch{}
 	}
@@ -40,14 +47,26 @@ func (p provider) Query(ctx context.Context, batchID string) (*payout.Batch, err
 
 // payoutAnswer is a batch answer read straight into the pipeline's terms:
 // each entry becomes a payout.Entry as it is read, and no list of the
-// API's own entries is kept besides (a batch may hold 100,000).
-type payoutAnswer struct{ batch *payout.Batch }
+// API's own entries is kept besides (a batch may hold 100,000). With
+// each set, the entries are handed to it and not kept at all.
+type payoutAnswer struct {
+	batch *payout.Batch
+	start func()
+	each  func(*payout.Entry)
+}
 
 // UnmarshalJSON reads the answer as Batch.UnmarshalJSON does.
 func (a *payoutAnswer) UnmarshalJSON(data []byte) error {
 	var entries []payout.Entry
 	room := func(n int) { entries = make([]payout.Entry, 0, n) }
 	each := func(e *Entry) { entries = append(entries, entryOf(e)) }
+	if a.each != nil {
+		// room is called before the entries, and again when encoding/json
+		// reads the answer afresh.
+		var pe payout.Entry
+		room = func(int) { a.start() }
+		each = func(e *Entry) { pe = entryOf(e); a.each(&pe) }
+	}
 	b, ok := fastBatchEach(data, room, each)
 	if !ok {
 		b = Batch{}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +64,50 @@ func TestPayoutsSpeaksThePipelinesTerms(t *testing.T) {
 	_, err = c.Payouts().Search(ctx, "x")
 	if !payout.IsCall(err, payout.CallNoSearch) {
 		t.Errorf("search on a server without it: %v, want CallNoSearch", err)
+	}
+}
+
+// TestQueryEachAsQuery: the entries handed one at a time are the entries
+// Query returns, for the usual answer and for one the fast reader gives up
+// on part way (a key said twice in the second entry), where the entries
+// are handed again from the start, after start is called again.
+func TestQueryEachAsQuery(t *testing.T) {
+	ctx := context.Background()
+	usual := `{"batch_id":77,"status":"Open","currency":"SAR","count":3,"total":"6.00","entries":[` +
+		`{"entry_id":1,"merchant_reference":"r1","amount":"1.00","beneficiary_account_number":"SA1","status":"Pending"},` +
+		`{"entry_id":2,"merchant_reference":"r2","amount":"2.00","beneficiary_account_number":"SA2","status":"Pending"},` +
+		`{"entry_id":3,"merchant_reference":"r3","amount":"3.00","beneficiary_account_number":"SA3","status":"Paid","fee":"0.63"}]}`
+	twice := strings.Replace(usual, `"status":"Pending"}`, `"status":"Pending","status":"Paid"}`, 2)
+	twice = strings.Replace(twice, `"status":"Pending","status":"Paid"}`, `"status":"Pending"}`, 1) // only the second entry
+	for name, answer := range map[string]string{"usual": usual, "a key twice": twice} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(answer))
+		}))
+		c, err := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: key, ProfileID: "1", AccountID: "2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.Payouts()
+		whole, err := p.Query(ctx, "77")
+		if err != nil || len(whole.Entries) != 3 {
+			t.Fatalf("%s: query %+v, %v", name, whole, err)
+		}
+		starts := 0
+		var got []payout.Entry
+		b, err := p.QueryEach(ctx, "77", func() { starts++; got = nil }, func(e *payout.Entry) { got = append(got, *e) })
+		srv.Close()
+		if err != nil || b.ID != "77" || b.Count != 3 || b.Entries != nil || b.Status != whole.Status {
+			t.Fatalf("%s: query each %+v, %v", name, b, err)
+		}
+		for i := range got {
+			got[i].BatchID = b.ID // set per entry only when the answer has it
+		}
+		if !reflect.DeepEqual(got, whole.Entries) {
+			t.Errorf("%s: entries handed\n%+v\nQuery's\n%+v", name, got, whole.Entries)
+		}
+		if want := map[string]int{"usual": 1, "a key twice": 2}[name]; starts != want {
+			t.Errorf("%s: start called %d times, want %d", name, starts, want)
+		}
 	}
 }

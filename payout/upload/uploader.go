@@ -576,39 +576,76 @@ func (r *run) mismatch(ctx context.Context, why string) error {
 	return mismatch("%s", msg)
 }
 
-// verify checks that the server holds exactly the plan: count, total and
-// every (IBAN, amount) pair (and every reference, when echoed).
-func (r *run) verify(b *payout.Batch) string {
-	if int(b.Count) != r.up.Count || len(b.Entries) != r.up.Count {
-		return fmt.Sprintf("the server's batch has %d entries (count %d), the plan %d", len(b.Entries), b.Count, r.up.Count)
+// verifier checks that the server holds exactly the plan: count, total and
+// every (IBAN, amount) pair (and every reference, when echoed), from the
+// entries of a query as they are read.
+type verifier struct {
+	rows  []journal.Row
+	want  map[key]int // the plan's pairs the entries have not accounted for
+	refs  map[string]int
+	n     int
+	sum   payout.Amount
+	echo  bool   // every entry so far carries a reference
+	extra string // the first entry the plan does not have
+}
+
+func newVerifier(rows []journal.Row) *verifier {
+	v := &verifier{rows: rows}
+	v.start()
+	return v
+}
+
+// start forgets the entries seen (the answer is read afresh).
+func (v *verifier) start() {
+	if v.want != nil && v.n == 0 {
+		return
 	}
-	if total, ok := b.Total.Amount(); !ok || total != r.up.Total {
-		return fmt.Sprintf("the server's batch totals SAR %s, the plan SAR %s", b.Total.Grouped(), r.up.Total.Grouped())
+	v.want = make(map[key]int, len(v.rows))
+	for _, row := range v.rows {
+		v.want[key{row.Request.IBAN, row.Request.Amount}]++
 	}
-	var sum payout.Amount
-	want := make(map[key]int, len(r.rows))
-	for _, row := range r.rows {
-		want[key{row.Request.IBAN, row.Request.Amount}]++
+	v.refs = make(map[string]int, len(v.rows))
+	v.n, v.sum, v.echo, v.extra = 0, 0, true, ""
+}
+
+func (v *verifier) add(e *payout.Entry) {
+	v.n++
+	if e.Reference == "" {
+		v.echo = false
+	} else if v.echo {
+		v.refs[e.Reference]++
 	}
-	for _, e := range b.Entries {
-		k, ok := entryKey(e)
-		if !ok || want[k] == 0 {
-			return fmt.Sprintf("the server's batch has an entry the plan does not: %s for SAR %s", e.IBAN, e.Amount.Grouped())
-		}
-		sum += k.amount
-		want[k]--
+	if v.extra != "" {
+		return
 	}
-	if sum != r.up.Total {
-		return fmt.Sprintf("the server's entries add up to SAR %s, the plan SAR %s", sum.Grouped(), r.up.Total.Grouped())
+	k, ok := entryKey(*e)
+	if !ok || v.want[k] == 0 {
+		v.extra = fmt.Sprintf("the server's batch has an entry the plan does not: %s for SAR %s", e.IBAN, e.Amount.Grouped())
+		return
 	}
-	if echoes(b) {
-		refs := make(map[string]int, len(b.Entries))
-		for _, e := range b.Entries {
-			refs[e.Reference]++
-		}
-		for _, row := range r.rows {
-			if refs[row.Request.MerchantReference] != 1 {
-				return fmt.Sprintf("row %d (%s) is on the server %d times", row.Row, row.Request.MerchantReference, refs[row.Request.MerchantReference])
+	v.sum += k.amount
+	v.want[k]--
+}
+
+// result says why the batch b, whose entries were added, is not the plan
+// of count rows totalling total ("" when it is).
+func (v *verifier) result(b *payout.Batch, count int, total payout.Amount) string {
+	if int(b.Count) != count || v.n != count {
+		return fmt.Sprintf("the server's batch has %d entries (count %d), the plan %d", v.n, b.Count, count)
+	}
+	if t, ok := b.Total.Amount(); !ok || t != total {
+		return fmt.Sprintf("the server's batch totals SAR %s, the plan SAR %s", b.Total.Grouped(), total.Grouped())
+	}
+	if v.extra != "" {
+		return v.extra
+	}
+	if v.sum != total {
+		return fmt.Sprintf("the server's entries add up to SAR %s, the plan SAR %s", v.sum.Grouped(), total.Grouped())
+	}
+	if v.echo && v.n > 0 {
+		for _, row := range v.rows {
+			if v.refs[row.Request.MerchantReference] != 1 {
+				return fmt.Sprintf("row %d (%s) is on the server %d times", row.Row, row.Request.MerchantReference, v.refs[row.Request.MerchantReference])
 			}
 		}
 	}
@@ -621,7 +658,8 @@ func (r *run) close(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return resumable(err, "stopped before closing the batch")
 		}
-		b, err := r.u.API.Query(ctx, r.up.BatchID)
+		v := newVerifier(r.rows)
+		b, err := r.u.API.QueryEach(ctx, r.up.BatchID, v.start, v.add)
 		r.record("query", -1, err)
 		if err != nil {
 			return resumable(err, "could not check batch %s before closing it", r.up.BatchID)
@@ -632,7 +670,7 @@ func (r *run) close(ctx context.Context) error {
 			return r.closed()
 		}
 		unknownStatus := !payout.BatchOpen(b.Status)
-		if why := r.verify(b); why != "" {
+		if why := v.result(b, r.up.Count, r.up.Total); why != "" {
 			return r.mismatch(ctx, why)
 		}
 		if attempt > r.retries() {
@@ -703,7 +741,8 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 	if up.BatchID == "" {
 		return rows, "", nil
 	}
-	b, err := u.API.Query(ctx, up.BatchID)
+	m := newMatcher(rows)
+	b, err := u.API.QueryEach(ctx, up.BatchID, m.start, m.add)
 	if err != nil {
 		return rows, "", resumable(err, "could not query batch %s", up.BatchID)
 	}
@@ -721,7 +760,7 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 			break
 		}
 	}
-	matched := Match(rows, b.Entries)
+	matched := m.finish()
 	changed := matched[:0] // the changed ones, kept in place
 	for _, e := range matched {
 		i := e.Index
@@ -744,48 +783,88 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 // Match pairs server entries with planned rows: by merchant_reference when
 // the entry carries one, else by (IBAN, amount) in order.
 func Match(rows []journal.Row, entries []payout.Entry) []journal.EntryUpdate {
-	byRef := make(map[string]int, len(rows))
+	m := newMatcher(rows)
+	for i := range entries {
+		m.add(&entries[i])
+	}
+	return m.finish()
+}
+
+// matcher is Match with the entries of a query handed to it as they are
+// read: those carrying a reference are matched at once, the others kept
+// for matching by (IBAN, amount) once every entry is in.
+type matcher struct {
+	rows  []journal.Row
+	byRef map[string]int
+	taken []bool
+	out   []journal.EntryUpdate
+	rest  []payout.Entry
+}
+
+func newMatcher(rows []journal.Row) *matcher {
+	m := &matcher{rows: rows, byRef: make(map[string]int, len(rows))}
+	for i, r := range rows {
+		m.byRef[r.Request.MerchantReference] = i
+	}
+	m.start()
+	return m
+}
+
+// start forgets the entries seen (the answer is read afresh).
+func (m *matcher) start() {
+	if m.taken == nil {
+		m.taken = make([]bool, len(m.rows))
+		m.out = make([]journal.EntryUpdate, 0, len(m.rows))
+	} else {
+		clear(m.taken)
+	}
+	m.out, m.rest = m.out[:0], nil
+}
+
+func (m *matcher) take(i int, e *payout.Entry) {
+	m.taken[i] = true
+	m.out = append(m.out, journal.EntryUpdate{Index: m.rows[i].Index, EntryID: e.ID, Status: e.Status, Fee: e.Fee.String(), Total: e.Total.String(), ProtocolMessage: e.Message})
+}
+
+func (m *matcher) add(e *payout.Entry) {
+	if i, ok := m.byRef[e.Reference]; ok && e.Reference != "" && !m.taken[i] {
+		m.take(i, e)
+		return
+	}
+	m.rest = append(m.rest, *e)
+}
+
+// finish matches the entries without a known reference and returns every
+// match.
+func (m *matcher) finish() []journal.EntryUpdate {
+	if len(m.rest) == 0 {
+		return m.out
+	}
 	// The rows of each (IBAN, amount), in order: the first, and after each
 	// the next one (-1 at the end).
-	first := make(map[key]int, len(rows))
-	next := make([]int, len(rows))
-	for i := len(rows) - 1; i >= 0; i-- {
-		k := key{rows[i].Request.IBAN, rows[i].Request.Amount}
+	first := make(map[key]int, len(m.rows))
+	next := make([]int, len(m.rows))
+	for i := len(m.rows) - 1; i >= 0; i-- {
+		k := key{m.rows[i].Request.IBAN, m.rows[i].Request.Amount}
 		next[i] = -1
 		if j, ok := first[k]; ok {
 			next[i] = j
 		}
 		first[k] = i
 	}
-	for i, r := range rows {
-		byRef[r.Request.MerchantReference] = i
-	}
-	taken := make([]bool, len(rows))
-	out := make([]journal.EntryUpdate, 0, len(entries))
-	add := func(i int, e payout.Entry) {
-		taken[i] = true
-		out = append(out, journal.EntryUpdate{Index: rows[i].Index, EntryID: e.ID, Status: e.Status, Fee: e.Fee.String(), Total: e.Total.String(), ProtocolMessage: e.Message})
-	}
-	var rest []payout.Entry
-	for _, e := range entries {
-		if i, ok := byRef[e.Reference]; ok && e.Reference != "" && !taken[i] {
-			add(i, e)
-			continue
-		}
-		rest = append(rest, e)
-	}
-	for _, e := range rest {
-		k, ok := entryKey(e)
+	for j := range m.rest {
+		e := &m.rest[j]
+		k, ok := entryKey(*e)
 		if !ok {
 			continue
 		}
 		i, ok := first[k]
-		for ok && i >= 0 && taken[i] {
+		for ok && i >= 0 && m.taken[i] {
 			i = next[i]
 		}
 		if ok && i >= 0 {
-			add(i, e)
+			m.take(i, e)
 		}
 	}
-	return out
+	return m.out
 }
