@@ -25,10 +25,12 @@ func TestBeginRowsAreTheJournals(t *testing.T) {
 	names := []string{"Ahmed Al-Qahtani", "محمد العتيبي", `Zoë "Z" O'Neil\`, "  spaced  ", "Tab\there"}
 	for i := 0; i < 23; i++ {
 		bban := fmt.Sprintf("80%018d", 1000+i%7)
-		ls = append(ls, Line{Occurrence: i/7 + 1, Line: payout.Line{Row: i + 2, EmployeeID: fmt.Sprintf("E%d", i), Request: payout.Request{
+		ls = append(ls, Line{Occurrence: i/7 + 1, Row: i + 2, EmployeeID: fmt.Sprintf("E%d", i), Request: payout.Request{
 			Amount: payout.Amount(100000 + i*101), Name: names[i%len(names)], Country: "SA", IBAN: "SA" + payout.IBANCheckDigits("SA", bban) + bban,
-			Bank: "RJHISARI", Email: "e@example.com", Mobile: "+966501234567", Address1: "Street 1\nFloor 2", Address2: "الرياض", Branch: "Olaya", TransferCode: payout.Salary}}})
+			Bank: "RJHISARI", Email: "e@example.com", Mobile: "+966501234567", Address1: "Street 1\nFloor 2", Address2: "الرياض", Branch: "Olaya", TransferCode: payout.Salary}})
 	}
+	// A line is a journal row: whatever else one carries is not planned.
+	ls[3].EntryID, ls[3].Status, ls[3].Fee, ls[3].UploadID, ls[3].Index, ls[3].Page = "9", "Paid", "0.63", 77, 12, 4
 	plan, err := NewPlan("/f.csv", strings.Repeat("ab", 32), "2026-03", "payroll-20260301-abababab", ls, 5)
 	if err != nil {
 		t.Fatal(err)

@@ -168,7 +168,7 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 			next[iban] = lastOcc[iban]
 		}
 		next[iban]++
-		c.Fresh = append(c.Fresh, Line{Line: l, Occurrence: next[iban]})
+		c.Fresh = append(c.Fresh, lineOf(l, next[iban]))
 	}
 
 	last := map[string]Prior{}
@@ -180,9 +180,9 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		last[p.Request.IBAN] = Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID, File: p.Upload.File,
 			Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: p.Status, Open: p.Upload.Status != journal.StatusClosed}
 	}
-	for _, l := range c.Fresh {
-		if p, ok := last[l.Request.IBAN]; ok {
-			c.Recent = append(c.Recent, met(l.Line, p))
+	for i := range c.Fresh {
+		if p, ok := last[c.Fresh[i].Request.IBAN]; ok {
+			c.Recent = append(c.Recent, met(checkedLine(&c.Fresh[i]), p))
 		}
 	}
 	return c, nil

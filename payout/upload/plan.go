@@ -32,11 +32,21 @@ const DefaultPageSize = 250
 // MaxPageSize is the most requests one call may carry.
 const MaxPageSize = 1000
 
-// Line is a row to pay: the checked line and which payment of its IBAN in
-// the pay period it is (1 for the first).
-type Line struct {
-	payout.Line
-	Occurrence int
+// Line is a row to pay: the checked line (Row, EmployeeID, Request) and
+// which payment of its IBAN in the pay period it is (Occurrence, 1 for the
+// first). It is the journal's row, filled in as the upload goes (its
+// place, then its entry), so that 100,000 lines are compared, planned,
+// recorded and sent without a copy of each at every step.
+type Line = journal.Row
+
+// lineOf makes a checked line a line to pay.
+func lineOf(l payout.Line, occurrence int) Line {
+	return Line{Row: l.Row, EmployeeID: l.EmployeeID, Request: l.Request, Occurrence: occurrence}
+}
+
+// checkedLine is the checked line a line to pay was made of.
+func checkedLine(l *Line) payout.Line {
+	return payout.Line{Row: l.Row, EmployeeID: l.EmployeeID, Request: l.Request}
 }
 
 // Plan is what an upload will send.

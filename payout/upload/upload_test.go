@@ -37,7 +37,7 @@ func lines(n int) []payout.Line {
 func fresh(ls []payout.Line) []upload.Line {
 	out := make([]upload.Line, len(ls))
 	for i, l := range ls {
-		out[i] = upload.Line{Line: l, Occurrence: 1}
+		out[i] = upload.Line{Row: l.Row, EmployeeID: l.EmployeeID, Request: l.Request, Occurrence: 1}
 	}
 	return out
 }
@@ -46,7 +46,7 @@ func fresh(ls []payout.Line) []upload.Line {
 func checked(ls []upload.Line) []payout.Line {
 	out := make([]payout.Line, len(ls))
 	for i, l := range ls {
-		out[i] = l.Line
+		out[i] = payout.Line{Row: l.Row, EmployeeID: l.EmployeeID, Request: l.Request}
 	}
 	return out
 }

@@ -76,9 +76,12 @@ func (u *Uploader) begin(ctx context.Context, plan *Plan, explicitOrder bool) (*
 	}
 	up := &journal.Upload{File: plan.File, FileHash: plan.FileHash, Period: plan.Period, Endpoint: plan.Endpoint, OrderID: plan.OrderID,
 		Count: plan.Count, Total: plan.Total, PageSize: plan.PageSize, Pages: plan.Pages(), ResultsPath: plan.Results}
-	rows := make([]journal.Row, len(plan.Lines))
-	for i, l := range plan.Lines {
-		rows[i] = journal.Row{Index: i, Row: l.Row, EmployeeID: l.EmployeeID, Page: i / plan.PageSize, Occurrence: l.Occurrence, Request: l.Request}
+	// The plan's lines become the upload's rows in place: a line is a row
+	// with only the plan's fields set, and they are all it keeps.
+	rows := plan.Lines
+	for i := range rows {
+		l := &rows[i]
+		*l = journal.Row{Index: i, Row: l.Row, EmployeeID: l.EmployeeID, Page: i / plan.PageSize, Occurrence: l.Occurrence, Request: l.Request}
 	}
 	if err := u.Journal.Plan(ctx, up, rows); err != nil {
 		return nil, nil, err
