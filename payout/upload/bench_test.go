@@ -120,7 +120,7 @@ func BenchmarkWriteResults100k(b *testing.B) {
 			}
 			for r, x := range results {
 				cell, _ := excelize.CoordinatesToCellName(1, r+1)
-				if err := sw.SetRow(cell, []any{x.Row, x.EmployeeID, x.Name, x.IBAN, float64(x.Amount)/100, 1001, 500000 + r, x.Status, 0.63, float64(x.Amount)/100, nil}); err != nil {
+				if err := sw.SetRow(cell, []any{x.Row, x.EmployeeID, x.Name, x.IBAN, float64(x.Amount) / 100, 1001, 500000 + r, x.Status, 0.63, float64(x.Amount) / 100, nil}); err != nil {
 					b.Fatal(err)
 				}
 			}
