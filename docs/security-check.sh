@@ -48,6 +48,9 @@ check "https off loopback" payout/clickpay/client.go \
 check "the key never echoed or stored" payout/clickpay/client.go \
   's/data = bytes.ReplaceAll(data, \[\]byte(c.key), \[\]byte(redacted))/_ = redacted/' \
   payout/clickpay 'TestServerMessageQuotingTheKey$'
+check "the key never stored (answers read as they come)" payout/clickpay/stream.go \
+  's/	case !ok || w.keyed:/	case !ok:/' \
+  payout/clickpay 'TestStreamSameAsWhole$'
 check "owner-only files (journal)" payout/journal/journal.go \
   's/if fi.Mode().Perm()\&0o077 == 0 {/if true {/' \
   payout/journal 'TestOpenTightensPermissions$'

@@ -254,7 +254,12 @@ func (c *Client) call(ctx context.Context, name, path string, body, out any) err
 	}
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		err := c.once(ctx, name, path, payload, out)
+		err := c.once(ctx, name, path, payload, out, true)
+		if errors.Is(err, errWhole) {
+			// Only a read-only call's answer is streamed: asking again
+			// for the answer whole changes nothing on the server.
+			err = c.once(ctx, name, path, payload, out, false)
+		}
 		var e *Error
 		if err == nil || !errors.As(err, &e) || e.Outcome != NotApplied || attempt >= c.retry.Attempts {
 			return err
@@ -303,7 +308,10 @@ func readBody(resp *http.Response) ([]byte, error) {
 	return io.ReadAll(body)
 }
 
-func (c *Client) once(ctx context.Context, name, path string, payload []byte, out any) error {
+// once sends one request and reads its answer into out; with stream, an
+// answer that can be read as it comes (a streamer) is read so, or
+// errWhole says to ask again and read it whole.
+func (c *Client) once(ctx context.Context, name, path string, payload []byte, out any, stream bool) error {
 	sent := false
 	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sent = true }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.base.String()+path, bytes.NewReader(payload))
@@ -322,6 +330,13 @@ func (c *Client) once(ctx context.Context, name, path string, payload []byte, ou
 		return &Error{Call: name, Outcome: outcome, Err: scrub(err)}
 	}
 	defer resp.Body.Close()
+	if sr, ok := out.(streamer); ok && stream && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		err := sr.readStream(newWindow(io.LimitReader(resp.Body, maxAnswer), c.key))
+		if err == nil || errors.Is(err, errWhole) {
+			return err
+		}
+		return &Error{Call: name, HTTPStatus: resp.StatusCode, Outcome: Unknown, Err: scrub(err)}
+	}
 	data, err := readBody(resp)
 	if err != nil {
 		return &Error{Call: name, HTTPStatus: resp.StatusCode, Outcome: Unknown, Err: scrub(err)}

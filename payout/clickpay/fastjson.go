@@ -213,31 +213,35 @@ func fastBatchEach(data []byte, room func(n int), each func(*Entry)) (Batch, boo
 			}
 			return s.entries(data, room, each)
 		}
-		raw := s.value()
-		switch i {
-		case -1:
-			return true
-		case 0:
-			return out.BatchID.UnmarshalJSON(raw) == nil
-		case 1:
-			return out.ProfileID.UnmarshalJSON(raw) == nil
-		case 2:
-			return out.AccountID.UnmarshalJSON(raw) == nil
-		case 3:
-			return text(raw, &out.Currency)
-		case 4:
-			return out.Total.UnmarshalJSON(raw) == nil
-		case 5:
-			return out.Count.UnmarshalJSON(raw) == nil
-		case 6:
-			return text(raw, &out.OrderID)
-		case 7:
-			return text(raw, &out.Status)
-		default:
-			return text(raw, &out.Trace)
-		}
+		return out.set(i, s.value())
 	})
 	return out, ok && s.peek() == 0
+}
+
+// set reads the value of batchKeys[i] (-1: a key skipped) into b.
+func (b *Batch) set(i int, raw []byte) bool {
+	switch i {
+	case -1:
+		return true
+	case 0:
+		return b.BatchID.UnmarshalJSON(raw) == nil
+	case 1:
+		return b.ProfileID.UnmarshalJSON(raw) == nil
+	case 2:
+		return b.AccountID.UnmarshalJSON(raw) == nil
+	case 3:
+		return text(raw, &b.Currency)
+	case 4:
+		return b.Total.UnmarshalJSON(raw) == nil
+	case 5:
+		return b.Count.UnmarshalJSON(raw) == nil
+	case 6:
+		return text(raw, &b.OrderID)
+	case 7:
+		return text(raw, &b.Status)
+	default:
+		return text(raw, &b.Trace)
+	}
 }
 
 // entries reads a list of entries (or null), handing each to each.
@@ -256,45 +260,7 @@ func (s *scanner) entries(data []byte, room func(n int), each func(*Entry)) bool
 	}
 	var e Entry
 	for {
-		e = Entry{}
-		seen := 0
-		ok := s.object(func(key string) bool {
-			i, ok := field(key, entryKeys)
-			if !ok {
-				return false
-			}
-			raw := s.value()
-			if i < 0 {
-				return true
-			}
-			if seen&(1<<i) != 0 {
-				return false
-			}
-			seen |= 1 << i
-			switch i {
-			case 0:
-				return e.EntryID.UnmarshalJSON(raw) == nil
-			case 1:
-				return e.BatchID.UnmarshalJSON(raw) == nil
-			case 2:
-				return text(raw, &e.MerchantReference)
-			case 3:
-				return e.Amount.UnmarshalJSON(raw) == nil
-			case 4:
-				return e.Fee.UnmarshalJSON(raw) == nil
-			case 5:
-				return e.Total.UnmarshalJSON(raw) == nil
-			case 6:
-				return text(raw, &e.Name)
-			case 7:
-				return text(raw, &e.IBAN)
-			case 8:
-				return text(raw, &e.Status)
-			default:
-				return text(raw, &e.ProtocolMessage)
-			}
-		})
-		if !ok {
+		if !s.entry(&e) {
 			return false
 		}
 		each(&e)
@@ -308,4 +274,46 @@ func (s *scanner) entries(data []byte, room func(n int), each func(*Entry)) bool
 			return false
 		}
 	}
+}
+
+// entry reads the entry object at i into e (all of e is set).
+func (s *scanner) entry(e *Entry) bool {
+	*e = Entry{}
+	seen := 0
+	return s.object(func(key string) bool {
+		i, ok := field(key, entryKeys)
+		if !ok {
+			return false
+		}
+		raw := s.value()
+		if i < 0 {
+			return true
+		}
+		if seen&(1<<i) != 0 {
+			return false
+		}
+		seen |= 1 << i
+		switch i {
+		case 0:
+			return e.EntryID.UnmarshalJSON(raw) == nil
+		case 1:
+			return e.BatchID.UnmarshalJSON(raw) == nil
+		case 2:
+			return text(raw, &e.MerchantReference)
+		case 3:
+			return e.Amount.UnmarshalJSON(raw) == nil
+		case 4:
+			return e.Fee.UnmarshalJSON(raw) == nil
+		case 5:
+			return e.Total.UnmarshalJSON(raw) == nil
+		case 6:
+			return text(raw, &e.Name)
+		case 7:
+			return text(raw, &e.IBAN)
+		case 8:
+			return text(raw, &e.Status)
+		default:
+			return text(raw, &e.ProtocolMessage)
+		}
+	})
 }

@@ -61,9 +61,11 @@ func (a *payoutAnswer) UnmarshalJSON(data []byte) error {
 	room := func(n int) { entries = make([]payout.Entry, 0, n) }
 	each := func(e *Entry) { entries = append(entries, entryOf(e)) }
 	if a.each != nil {
-		// room is called before the entries, and again when encoding/json
-		// reads the answer afresh.
+		// start is called before anything is read (an earlier reading
+		// may have handed entries), before the entries, and again when
+		// encoding/json reads the answer afresh.
 		var pe payout.Entry
+		a.start()
 		room = func(int) { a.start() }
 		each = func(e *Entry) { pe = entryOf(e); a.each(&pe) }
 	}
