@@ -146,8 +146,16 @@ func (u *Uploader) foreign(ctx context.Context, batchID string) (*ForeignBatch, 
 		return nil, fmt.Errorf("%w: batch %s is not in the journal at %s", payout.ErrUsage, batchID, u.Journal.Path())
 	}
 	b, err := u.API.Query(ctx, batchID)
-	if err != nil {
-		return nil, fmt.Errorf("batch %s is not in the journal at %s, and Clickpay says: %w", batchID, u.Journal.Path(), err)
+	var ce *payout.CallError
+	switch {
+	case err == nil:
+	case errors.As(err, &ce) && ce.HTTPStatus >= 400 && ce.HTTPStatus < 500 && ce.HTTPStatus != 429:
+		// The server answered that it will not tell of this batch (not
+		// found, not ours): a batch id to check, not a failure.
+		return nil, fmt.Errorf("%w: batch %s is not in the journal at %s, and Clickpay says: %v", payout.ErrUsage, batchID, u.Journal.Path(), err)
+	default:
+		return nil, &StopError{Kind: payout.ErrResumable, Err: err, Msg: fmt.Sprintf("batch %s is not in the journal at %s, and Clickpay could not be asked about it", batchID, u.Journal.Path()),
+			Hint: "run the same command again later"}
 	}
 	f := &ForeignBatch{Batch: b, Counts: map[string]int{}}
 	for _, e := range b.Entries {

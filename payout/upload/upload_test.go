@@ -462,3 +462,22 @@ func TestAuditWindow(t *testing.T) {
 		t.Errorf("after the window: %+v", lines[0])
 	}
 }
+
+// TestStatusOfABatchNobodyKnows: the status of a batch neither the journal
+// nor Clickpay knows is a batch id to check (a usage error), not a bug;
+// one Clickpay cannot be asked about now is to be asked again later.
+func TestStatusOfABatchNobodyKnows(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 1, 1)
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
+	_, _, err := u.Status(context.Background(), "9999", upload.StatusOptions{})
+	if !errors.Is(err, payout.ErrUsage) || errors.Is(err, payout.ErrResumable) || !strings.Contains(err.Error(), "batch 9999 is not in the journal") {
+		t.Errorf("unknown batch: %v, want a usage error", err)
+	}
+	for n := 1; n <= 3; n++ {
+		h.sim.Inject(clickpaysim.Fault{Call: "query", N: n, Kind: clickpaysim.Fail500})
+	}
+	_, _, err = u.Status(context.Background(), "9999", upload.StatusOptions{})
+	if !errors.Is(err, payout.ErrResumable) || errors.Is(err, payout.ErrUsage) {
+		t.Errorf("server failing: %v, want to be asked again", err)
+	}
+}
