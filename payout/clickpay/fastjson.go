@@ -1,7 +1,6 @@
 package clickpay
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"unsafe"
@@ -188,34 +187,12 @@ func fastBatch(data []byte, b *Batch) bool {
 }
 
 // fastBatchEach reads a batch answer, handing its entries to each as they
-// are read (after room, told about how many there are), and returns the
-// batch without them; false leaves the answer to encoding/json, whatever
-// each was given. An answer with both "requests" and "entries" is left
-// to it too (encoding/json's order is requests first).
+// are read (after room), and returns the batch without them; false leaves
+// the answer to encoding/json, whatever each was given. It is the reader
+// of an answer as it comes (readBatch), over the bytes at hand: a window
+// that holds them all, read in place.
 func fastBatchEach(data []byte, room func(n int), each func(*Entry)) (Batch, bool) {
-	s := &scanner{b: data}
-	var out Batch
-	seen := 0
-	ok := s.object(func(key string) bool {
-		i, ok := field(key, batchKeys)
-		if !ok {
-			return false
-		}
-		if i >= 0 {
-			if seen&(1<<i) != 0 {
-				return false // said twice
-			}
-			seen |= 1 << i
-		}
-		if i == 9 || i == 10 {
-			if seen&(1<<9) != 0 && seen&(1<<10) != 0 {
-				return false
-			}
-			return s.entries(data, room, each)
-		}
-		return out.set(i, s.value())
-	})
-	return out, ok && s.peek() == 0
+	return readBatch(&window{b: data, done: true}, room, each)
 }
 
 // set reads the value of batchKeys[i] (-1: a key skipped) into b.
@@ -241,38 +218,6 @@ func (b *Batch) set(i int, raw []byte) bool {
 		return text(raw, &b.Status)
 	default:
 		return text(raw, &b.Trace)
-	}
-}
-
-// entries reads a list of entries (or null), handing each to each.
-func (s *scanner) entries(data []byte, room func(n int), each func(*Entry)) bool {
-	if s.peek() == 'n' {
-		return string(s.value()) == "null"
-	}
-	if s.peek() != '[' {
-		return false
-	}
-	s.i++
-	room(bytes.Count(data[s.i:], []byte(`"entry_id"`)))
-	if s.peek() == ']' {
-		s.i++
-		return true
-	}
-	var e Entry
-	for {
-		if !s.entry(&e) {
-			return false
-		}
-		each(&e)
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
-		}
 	}
 }
 

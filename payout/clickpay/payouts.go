@@ -55,20 +55,33 @@ type payoutAnswer struct {
 	each  func(*payout.Entry)
 }
 
+// sink is where a reading of the answer puts its entries: room is told
+// when the entries begin (about how many), or begin again; each takes
+// one. They are kept in *entries, or handed to a.each (after a.start,
+// called before anything is read, since an earlier reading may have
+// handed some, and again by room).
+func (a *payoutAnswer) sink(entries *[]payout.Entry) (room func(n int), each func(*Entry)) {
+	if a.each == nil {
+		return func(n int) { *entries = make([]payout.Entry, 0, n) },
+			func(e *Entry) { *entries = append(*entries, entryOf(e)) }
+	}
+	var pe payout.Entry
+	a.start()
+	return func(int) { a.start() }, func(e *Entry) { pe = entryOf(e); a.each(&pe) }
+}
+
+// done sets the batch read, with the entries kept (none: nil).
+func (a *payoutAnswer) done(b *Batch, entries []payout.Entry) {
+	if len(entries) == 0 {
+		entries = nil
+	}
+	a.batch = payoutBatch(b, entries)
+}
+
 // UnmarshalJSON reads the answer as Batch.UnmarshalJSON does.
 func (a *payoutAnswer) UnmarshalJSON(data []byte) error {
 	var entries []payout.Entry
-	room := func(n int) { entries = make([]payout.Entry, 0, n) }
-	each := func(e *Entry) { entries = append(entries, entryOf(e)) }
-	if a.each != nil {
-		// start is called before anything is read (an earlier reading
-		// may have handed entries), before the entries, and again when
-		// encoding/json reads the answer afresh.
-		var pe payout.Entry
-		a.start()
-		room = func(int) { a.start() }
-		each = func(e *Entry) { pe = entryOf(e); a.each(&pe) }
-	}
+	room, each := a.sink(&entries)
 	b, ok := fastBatchEach(data, room, each)
 	if !ok {
 		b = Batch{}
@@ -80,10 +93,7 @@ func (a *payoutAnswer) UnmarshalJSON(data []byte) error {
 			each(&b.Entries[i])
 		}
 	}
-	if len(entries) == 0 {
-		entries = nil
-	}
-	a.batch = payoutBatch(&b, entries)
+	a.done(&b, entries)
 	return nil
 }
 

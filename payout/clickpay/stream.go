@@ -14,9 +14,10 @@ import (
 // buffer of that size, touched for the first time, then a pass to check
 // it is JSON, then another to read it. The usual answer is instead read
 // from the connection as it comes, a value at a time, through a window a
-// few entries wide: each value is checked to be JSON and read by the same
-// code as the whole answer (fastjson.go), and the answer's shape between
-// them is checked here. Anything else (another shape, an answer quoting
+// few entries wide: each value is checked to be JSON and read by the
+// value readers of fastjson.go, and the answer's shape between them is
+// checked here (readBatch, which also reads an answer read whole, over a
+// window that holds all of it: fastBatchEach). Anything else (another shape, an answer quoting
 // the server key, one that does not end where it should) is not read this
 // way: the call is made again and its answer read whole, as before. Only
 // read-only calls are read this way (a batch's query), so asking again
@@ -224,18 +225,10 @@ func (w *window) key() (string, bool) {
 	return unsafe.String(unsafe.SliceData(k), len(k)), true
 }
 
-// readStream reads a batch answer as fastBatchEach does, from the
-// connection.
+// readStream reads a batch answer from the connection.
 func (a *payoutAnswer) readStream(w *window) error {
-	var entries []Entry
-	room := func() { entries = entries[:0] }
-	each := func(e *Entry) { entries = append(entries, *e) }
-	if a.each != nil {
-		var pe payout.Entry
-		a.start()
-		room = a.start
-		each = func(e *Entry) { pe = entryOf(e); a.each(&pe) }
-	}
+	var entries []payout.Entry
+	room, each := a.sink(&entries)
 	b, ok := readBatch(w, room, each)
 	switch {
 	case w.err != nil:
@@ -243,17 +236,14 @@ func (a *payoutAnswer) readStream(w *window) error {
 	case !ok || w.keyed:
 		return errWhole
 	}
-	if a.each == nil && len(entries) > 0 {
-		b.Entries = entries
-	}
-	a.batch = batchOf(&b)
+	a.done(&b, entries)
 	return nil
 }
 
 // readBatch reads the usual batch answer from w, handing its entries to
-// each as they come (after start); false when the answer is not the usual
+// each as they come (after room); false when the answer is not the usual
 // one or not well formed.
-func readBatch(w *window, start func(), each func(*Entry)) (Batch, bool) {
+func readBatch(w *window, room func(n int), each func(*Entry)) (Batch, bool) {
 	var out Batch
 	if w.peek() != '{' {
 		return out, false
@@ -284,7 +274,7 @@ func readBatch(w *window, start func(), each func(*Entry)) (Batch, bool) {
 			if seen&(1<<9) != 0 && seen&(1<<10) != 0 {
 				return out, false
 			}
-			if !readEntries(w, start, each) {
+			if !readEntries(w, room, each) {
 				return out, false
 			}
 		} else {
@@ -306,7 +296,7 @@ func readBatch(w *window, start func(), each func(*Entry)) (Batch, bool) {
 }
 
 // readEntries reads a list of entries (or null), handing each to each.
-func readEntries(w *window, start func(), each func(*Entry)) bool {
+func readEntries(w *window, room func(n int), each func(*Entry)) bool {
 	if w.peek() == 'n' {
 		raw, ok := w.value()
 		return ok && string(raw) == "null"
@@ -315,7 +305,7 @@ func readEntries(w *window, start func(), each func(*Entry)) bool {
 		return false
 	}
 	w.i++
-	start()
+	room(0) // how many is not known yet
 	if w.peek() == ']' {
 		w.i++
 		return true

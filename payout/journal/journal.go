@@ -639,7 +639,7 @@ func (j *Journal) PageStates(ctx context.Context, uploadID int64) ([]string, err
 
 // SetPage records a page's state.
 func (j *Journal) SetPage(ctx context.Context, uploadID int64, page int, state string) error {
-	_, err := j.db.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`, state, now(), uploadID, page)
+	_, err := j.db.ExecContext(ctx, setPageState, state, now(), uploadID, page)
 	return err
 }
 
@@ -654,7 +654,7 @@ func (j *Journal) SetBatch(ctx context.Context, uploadID int64, batchID string) 
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET batch_id = ?, status = ? WHERE id = ?`, batchID, StatusOpen, uploadID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = 0`, PageSent, now(), uploadID); err != nil {
+	if _, err := tx.ExecContext(ctx, setPageState, PageSent, now(), uploadID, 0); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -866,10 +866,17 @@ func (j *Journal) updatePaged(ctx context.Context, tx *sql.Tx, uploadID int64, u
 func (j *Journal) RecordCall(ctx context.Context, c Call) error {
 	// Recorded even when ctx is done: the outcome of a call in flight at
 	// Ctrl-C must not be lost.
-	_, err := j.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO calls (upload_id, call, page, at, outcome, http_status, message, trace) VALUES (?,?,?,?,?,?,?,?)`,
+	_, err := j.db.ExecContext(context.WithoutCancel(ctx), insertCall,
 		c.UploadID, c.Call, c.Page, now(), c.Outcome, c.HTTPStatus, c.Message, c.Trace)
 	return err
 }
+
+// The statements that record a call and a page's state, in a
+// transaction or not.
+const (
+	insertCall   = `INSERT INTO calls (upload_id, call, page, at, outcome, http_status, message, trace) VALUES (?,?,?,?,?,?,?,?)`
+	setPageState = `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`
+)
 
 // RecordSent records, in one transaction, a call that added a page: the
 // call, the page sent, and the next page to send (next, or -1 for none)
@@ -883,15 +890,15 @@ func (j *Journal) RecordSent(ctx context.Context, c Call, next int) error {
 	}
 	defer tx.Rollback()
 	at := now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO calls (upload_id, call, page, at, outcome, http_status, message, trace) VALUES (?,?,?,?,?,?,?,?)`,
+	if _, err := tx.ExecContext(ctx, insertCall,
 		c.UploadID, c.Call, c.Page, at, c.Outcome, c.HTTPStatus, c.Message, c.Trace); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`, PageSent, at, c.UploadID, c.Page); err != nil {
+	if _, err := tx.ExecContext(ctx, setPageState, PageSent, at, c.UploadID, c.Page); err != nil {
 		return err
 	}
 	if next >= 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET state = ?, updated_at = ? WHERE upload_id = ? AND page = ?`, PageSending, at, c.UploadID, next); err != nil {
+		if _, err := tx.ExecContext(ctx, setPageState, PageSending, at, c.UploadID, next); err != nil {
 			return err
 		}
 	}

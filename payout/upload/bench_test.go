@@ -17,34 +17,45 @@ import (
 	"payroll/payout/upload"
 )
 
+// benchUpload pays rows in pages of page into a fresh simulator on
+// loopback answering each call latency late, with the journal on disk,
+// timing only the upload; it returns the calls the simulator answered.
+func benchUpload(b *testing.B, rows, page int, latency time.Duration) (calls int) {
+	b.StopTimer()
+	defer b.StartTimer()
+	sim, _ := clickpaysim.New(clickpaysim.Config{ServerKey: "k"})
+	srv := httptest.NewServer(clickpaysim.WithLatency(sim, latency))
+	defer srv.Close()
+	client, _ := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: "k", ProfileID: clickpaysim.DefaultProfileID, AccountID: clickpaysim.DefaultAccountID})
+	j, err := journal.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	plan, _ := upload.NewPlan("f", strings.Repeat("cd", 32), "2026-03", "bench", fresh(lines(rows)), page)
+	b.StartTimer()
+	u := &upload.Uploader{API: client.Payouts(), Journal: j}
+	up, _, err := u.Prepare(context.Background(), plan, false, false, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := u.Run(context.Background(), up); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	for _, k := range []string{"new", "add", "query", "close", "search"} {
+		calls += sim.Calls(k)
+	}
+	return calls
+}
+
 // BenchmarkUpload2000 pays 2,000 rows in pages of 100 into the simulator
 // on loopback, with the journal on disk: the cost of the exactly-once
 // bookkeeping, not of the network.
 // Run: go test ./payout/upload -run '^$' -bench Upload -benchmem
 func BenchmarkUpload2000(b *testing.B) {
 	for b.Loop() {
-		b.StopTimer()
-		sim, _ := clickpaysim.New(clickpaysim.Config{ServerKey: "k"})
-		srv := httptest.NewServer(sim)
-		client, _ := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: "k", ProfileID: clickpaysim.DefaultProfileID, AccountID: clickpaysim.DefaultAccountID})
-		j, err := journal.Open(b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		plan, _ := upload.NewPlan("f", strings.Repeat("cd", 32), "2026-03", fmt.Sprint("bench-", b.N), fresh(lines(2000)), 100)
-		b.StartTimer()
-		u := &upload.Uploader{API: client.Payouts(), Journal: j}
-		up, _, err := u.Prepare(context.Background(), plan, false, false, false)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := u.Run(context.Background(), up); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		j.Close()
-		srv.Close()
-		b.StartTimer()
+		benchUpload(b, 2000, 100, 0)
 	}
 }
 
@@ -59,31 +70,7 @@ func BenchmarkUploadLatency(b *testing.B) {
 			const rows = 10_000
 			calls := 0
 			for b.Loop() {
-				b.StopTimer()
-				sim, _ := clickpaysim.New(clickpaysim.Config{ServerKey: "k"})
-				srv := httptest.NewServer(clickpaysim.WithLatency(sim, 20*time.Millisecond))
-				client, _ := clickpay.New(clickpay.Config{BaseURL: srv.URL, ServerKey: "k", ProfileID: clickpaysim.DefaultProfileID, AccountID: clickpaysim.DefaultAccountID})
-				j, err := journal.Open(b.TempDir())
-				if err != nil {
-					b.Fatal(err)
-				}
-				plan, _ := upload.NewPlan("f", strings.Repeat("cd", 32), "2026-03", "bench", fresh(lines(rows)), page)
-				b.StartTimer()
-				u := &upload.Uploader{API: client.Payouts(), Journal: j}
-				up, _, err := u.Prepare(context.Background(), plan, false, false, false)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := u.Run(context.Background(), up); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				for _, k := range []string{"new", "add", "query", "close", "search"} {
-					calls += sim.Calls(k)
-				}
-				j.Close()
-				srv.Close()
-				b.StartTimer()
+				calls += benchUpload(b, rows, page, 20*time.Millisecond)
 			}
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(float64(calls)/float64(b.N), "calls/op")

@@ -212,25 +212,21 @@ func (u *Uploader) run(ctx context.Context, up *journal.Upload, rows []journal.R
 // rows are together in it (as Begin plans them), else copies.
 func pagesOf(rows []journal.Row, n int) [][]journal.Row {
 	pages := make([][]journal.Row, n)
-	together := true
-	for start := 0; start < len(rows) && together; {
+	for start := 0; start < len(rows); {
 		p, end := rows[start].Page, start
 		for end < len(rows) && rows[end].Page == p {
 			end++
 		}
-		if len(pages[p]) > 0 {
-			together = false
-			break
+		if pages[p] != nil {
+			// A page in two parts: its rows are gathered as copies.
+			pages = make([][]journal.Row, n)
+			for _, row := range rows {
+				pages[row.Page] = append(pages[row.Page], row)
+			}
+			return pages
 		}
 		pages[p] = rows[start:end:end]
 		start = end
-	}
-	if together {
-		return pages
-	}
-	pages = make([][]journal.Row, n)
-	for _, row := range rows {
-		pages[row.Page] = append(pages[row.Page], row)
 	}
 	return pages
 }

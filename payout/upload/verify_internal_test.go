@@ -3,7 +3,6 @@ package upload
 import (
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -149,42 +148,4 @@ func verdict(why string) string {
 		return "good"
 	}
 	return why
-}
-
-// TestMatcherStartsOver: a matcher given some entries and then started
-// over matches as Match does over the whole list.
-func TestMatcherStartsOver(t *testing.T) {
-	r := rand.New(rand.NewPCG(14, 15))
-	for round := range 500 {
-		var rows []journal.Row
-		for i := range 1 + r.IntN(30) {
-			rows = append(rows, journal.Row{Index: i, Request: payout.Request{IBAN: fmt.Sprint("SA", r.IntN(5)), Amount: payout.Amount(100 * (1 + r.IntN(3))),
-				MerchantReference: fmt.Sprint("ref", r.IntN(40))}})
-		}
-		var entries []payout.Entry
-		for i := range r.IntN(40) {
-			e := payout.Entry{ID: fmt.Sprint(i), IBAN: fmt.Sprint("SA", r.IntN(6)), Amount: payout.ParseServerDecimal([]string{"1.00", "2.00", "3.00", "x"}[r.IntN(4)]), Status: "Paid"}
-			if r.IntN(2) == 0 {
-				e.Reference = fmt.Sprint("ref", r.IntN(45))
-			}
-			entries = append(entries, e)
-		}
-		m := newMatcher(rows)
-		for i := range r.IntN(len(entries) + 1) {
-			m.add(&entries[i])
-		}
-		m.start()
-		var e payout.Entry
-		for i := range entries {
-			e = entries[i]
-			m.add(&e)
-		}
-		got, want := m.finish(), Match(rows, entries)
-		if len(got) == 0 && len(want) == 0 {
-			continue
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d:\n got %+v\nwant %+v", round, got, want)
-		}
-	}
 }
