@@ -1,0 +1,37 @@
+package payout
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"testing"
+	"unicode/utf8"
+)
+
+// shownWidth reads a field by its kind; it must give the width of the
+// text the cell shows: the number as written, an amount as #,##0.00 shows
+// it, text in characters.
+func TestShownWidth(t *testing.T) {
+	type status string
+	for _, n := range []int{0, 7, -7, 9, 10, -10, 99, 100, 12345, -12345, math.MaxInt, math.MinInt + 1} {
+		if got, want := shownWidth(reflect.ValueOf(n)), len(strconv.Itoa(n)); got != want {
+			t.Errorf("int %d: width %d, want %d", n, got, want)
+		}
+	}
+	for _, a := range []Amount{0, 5, 99, 100, 123456, 100000000, 123456789012} {
+		whole := fmt.Sprint(int64(a) / 100)
+		commas := (len(whole) - 1) / 3
+		if got, want := shownWidth(reflect.ValueOf(a)), len(whole)+commas+3; got != want {
+			t.Errorf("amount %d: width %d, want %d", a, got, want)
+		}
+	}
+	for _, s := range []string{"", "Pending", "محمد العتيبي", "SA0380000000608010167519"} {
+		if got, want := shownWidth(reflect.ValueOf(s)), utf8.RuneCountInString(s); got != want {
+			t.Errorf("%q: width %d, want %d", s, got, want)
+		}
+		if got, want := shownWidth(reflect.ValueOf(status(s))), utf8.RuneCountInString(s); got != want {
+			t.Errorf("status %q: width %d, want %d", s, got, want)
+		}
+	}
+}
