@@ -234,7 +234,7 @@ type serverError struct {
 // find where the answer ends.
 func decodeAnswer(data []byte, out any) error {
 	u, ok := out.(json.Unmarshaler)
-	if !ok || !json.Valid(data) {
+	if !ok || !validJSON(data) {
 		return json.Unmarshal(data, out)
 	}
 	return u.UnmarshalJSON(bytes.TrimSpace(data))

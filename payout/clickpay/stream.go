@@ -2,7 +2,6 @@ package clickpay
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"unsafe"
@@ -14,14 +13,15 @@ import (
 // buffer of that size, touched for the first time, then a pass to check
 // it is JSON, then another to read it. The usual answer is instead read
 // from the connection as it comes, a value at a time, through a window a
-// few entries wide: each value is checked to be JSON and read by the
-// value readers of fastjson.go, and the answer's shape between them is
-// checked here (readBatch, which also reads an answer read whole, over a
-// window that holds all of it: fastBatchEach). Anything else (another shape, an answer quoting
-// the server key, one that does not end where it should) is not read this
-// way: the call is made again and its answer read whole, as before. Only
-// read-only calls are read this way (a batch's query), so asking again
-// changes nothing (TestStreamSameAsWhole, FuzzStreamSameAsWhole).
+// few entries wide: each value is checked to be JSON (validJSON) and read
+// by the value readers of fastjson.go, and the answer's shape between
+// them is checked here (readBatch, which also reads an answer read whole,
+// over a window that holds all of it: fastBatchEach). Anything else
+// (another shape, an answer quoting the server key, one that does not end
+// where it should) is not read this way: the call is made again and its
+// answer read whole, as before. Only read-only calls are read this way (a
+// batch's query), so asking again changes nothing (TestStreamSameAsWhole,
+// FuzzStreamSameAsWhole).
 
 // errWhole says that an answer must be read whole: the call is made again.
 var errWhole = errors.New("clickpay: the answer is to be read whole")
@@ -218,7 +218,7 @@ func (s *valueScan) length(b []byte) int {
 // and is only compared.
 func (w *window) key() (string, bool) {
 	raw, ok := w.value()
-	if !ok || len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw, '\\') >= 0 || !json.Valid(raw) {
+	if !ok || len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw, '\\') >= 0 || !validJSON(raw) {
 		return "", false
 	}
 	k := raw[1 : len(raw)-1]
@@ -279,7 +279,7 @@ func readBatch(w *window, room func(n int), each func(*Entry)) (Batch, bool) {
 			}
 		} else {
 			raw, ok := w.value()
-			if !ok || !json.Valid(raw) || !out.set(i, raw) {
+			if !ok || !validJSON(raw) || !out.set(i, raw) {
 				return out, false
 			}
 		}
@@ -313,7 +313,7 @@ func readEntries(w *window, room func(n int), each func(*Entry)) bool {
 	var e Entry
 	for {
 		raw, ok := w.value()
-		if !ok || !json.Valid(raw) {
+		if !ok || !validJSON(raw) {
 			return false
 		}
 		s := &scanner{b: raw}
