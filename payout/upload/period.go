@@ -137,7 +137,7 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		}
 	}
 
-	next := map[string]int{}
+	next := make(map[string]int, len(lines)) // an IBAN's occurrence so far
 	c.Fresh = make([]Line, 0, len(lines))
 	for _, l := range lines {
 		iban := l.Request.IBAN
@@ -164,11 +164,13 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 			c.Different = append(c.Different, met(l, other.Prior))
 			continue
 		}
-		if next[iban] == 0 {
-			next[iban] = lastOcc[iban]
+		n, ok := next[iban]
+		if !ok {
+			n = lastOcc[iban]
 		}
-		next[iban]++
-		c.Fresh = append(c.Fresh, lineOf(l, next[iban]))
+		n++
+		next[iban] = n
+		c.Fresh = append(c.Fresh, lineOf(l, n))
 	}
 
 	last := map[string]Prior{}
