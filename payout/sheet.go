@@ -450,11 +450,20 @@ func newWorkbook(dir string) *excelize.File {
 	return f
 }
 
-// newZip is the zip writer of our workbooks: deflate at its fastest level.
+// newZip is the zip writer of our workbooks: deflate at its fastest level,
+// one compressor for all the parts (a zip writer writes one part at a time
+// and closes it before the next; a compressor is over a megabyte).
 func newZip(w io.Writer) *zip.Writer {
 	zw := zip.NewWriter(w)
+	var fw *flate.Writer
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
+		if fw != nil {
+			fw.Reset(out)
+			return fw, nil
+		}
+		var err error
+		fw, err = flate.NewWriter(out, flate.BestSpeed)
+		return fw, err
 	})
 	return zw
 }
