@@ -85,6 +85,9 @@ const (
 	CallDuplicate                  // the request was refused as a duplicate
 	CallInsufficientFunds          // the balance does not cover the batch
 	CallNoSearch                   // the provider has no search call
+	// CallRefusedConfig: the server refused the configuration (the server
+	// key, or the profile or account id): a person must correct it.
+	CallRefusedConfig
 )
 
 // CallError is a failed provider call in the pipeline's terms. Err is the

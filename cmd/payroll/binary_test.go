@@ -126,11 +126,13 @@ func TestSandboxServer(t *testing.T) {
 	if strings.Contains(string(out), "SANDBOX-SERVER-KEY") {
 		t.Error("the server key was printed")
 	}
-	// A wrong key is refused with a clear message and exit 3.
+	// A wrong key is refused with a clear message and exit 2: the
+	// configuration is to be corrected before the same command runs again.
 	bad := command(t, []string{"CLICKPAY_BASE_URL=" + base, "CLICKPAY_SERVER_KEY=wrong-key-123", "CLICKPAY_PROFILE_ID=100001", "CLICKPAY_ACCOUNT_ID=200001"},
 		"upload", filepath.Join(work, "march.csv"), "--yes", "--pay-again", "--state-dir", filepath.Join(work, "state"))
 	out, err = bad.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(string(out), "server key was refused") || strings.Contains(string(out), "wrong-key-123") {
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "server key was refused") ||
+		!strings.Contains(string(out), "correct it, then run the same command again") || strings.Contains(string(out), "wrong-key-123") {
 		t.Errorf("wrong key: %v\n%s", err, out)
 	}
 }

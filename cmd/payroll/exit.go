@@ -16,7 +16,7 @@ import (
 const (
 	exitOK       = 0 // done
 	exitInvalid  = 1 // invalid rows, nothing new to pay, already uploaded, audit flagged rows
-	exitUsage    = 2 // usage, configuration, unreadable file, refused output, not confirmed
+	exitUsage    = 2 // usage, configuration (also as Clickpay refused it), unreadable file, refused output, not confirmed
 	exitResume   = 3 // the upload stopped; the same command resumes it
 	exitMismatch = 4 // the server's batch does not match the plan: not closed, needs a human
 	exitBusy     = 5 // another upload or watcher holds the lock
@@ -63,6 +63,10 @@ func exitCode(err error, started bool) int {
 		return exitWatching
 	case errors.Is(err, payout.ErrMismatch):
 		return exitMismatch
+	case payout.IsCall(err, payout.CallRefusedConfig):
+		// The server refused the key or the ids: a person corrects the
+		// configuration, then the same command resumes the upload.
+		return exitUsage
 	case errors.Is(err, payout.ErrResumable):
 		return exitResume
 	case errors.Is(err, payout.ErrInvalid), errors.Is(err, payout.ErrNothingNew), errors.Is(err, payout.ErrAlreadyUploaded):

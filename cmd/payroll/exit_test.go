@@ -39,6 +39,11 @@ func TestExitCodes(t *testing.T) {
 		{fmt.Errorf("x: %w", context.Canceled), true, exitUsage},
 		{&upload.StopError{Kind: payout.ErrResumable, Msg: "stopped"}, true, exitResume},
 		{&upload.StopError{Kind: payout.ErrMismatch, Msg: "mismatch"}, true, exitMismatch},
+		// A key or id the server refused: configuration, to be corrected
+		// (then the same command resumes); a mismatch still needs a human.
+		{&upload.StopError{Kind: payout.ErrResumable, Err: &payout.CallError{Kind: payout.CallRefusedConfig, Err: errors.New("key refused")}}, true, exitUsage},
+		{&upload.StopError{Kind: payout.ErrMismatch, Err: &payout.CallError{Kind: payout.CallRefusedConfig, Err: errors.New("key refused")}}, true, exitMismatch},
+		{&upload.StopError{Kind: payout.ErrResumable, Err: &payout.CallError{Kind: payout.CallFailed, Err: errors.New("500")}}, true, exitResume},
 		{fmt.Errorf("lock: %w", journal.ErrBusy), true, exitBusy},
 		{fmt.Errorf("x: %w", watch.ErrFolderBusy), true, exitWatching},
 		{errors.New("unknown command \"nope\" for \"payroll\""), false, exitUsage},

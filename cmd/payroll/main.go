@@ -6,9 +6,10 @@
 //	0  done
 //	1  the file has invalid rows, nothing new to pay (every row already paid
 //	   in the pay period), the file was already paid, or audit flagged rows
-//	2  usage error, configuration, unreadable file, an output that would
-//	   replace a file of the user's, not confirmed or interrupted before
-//	   anything was sent
+//	2  usage error, configuration (also a server key, profile or account id
+//	   Clickpay refused: correct it, then the same command resumes),
+//	   unreadable file, an output that would replace a file of the user's,
+//	   not confirmed or interrupted before anything was sent
 //	3  the upload stopped (API failure, Ctrl-C); run the same command again
 //	   to resume (nothing is sent twice)
 //	4  the server's batch does not match the plan, so it was not closed

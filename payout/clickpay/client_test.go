@@ -183,11 +183,17 @@ func TestRejections(t *testing.T) {
 	if st, _ := statusOf(err); st != 401 || !strings.Contains(err.Error(), "server key was refused") || !strings.Contains(err.Error(), "Authentication failed") {
 		t.Errorf("wrong key: %v", err)
 	}
+	if _, err := wrongKey.client.Payouts().NewBatch(ctx, "o", nil); !payout.IsCall(err, payout.CallRefusedConfig) {
+		t.Errorf("wrong key, in the pipeline's terms: %v, want a refused configuration", err)
+	}
 	for _, mod := range []func(c *clickpay.Config){func(c *clickpay.Config) { c.ProfileID = "42" }, func(c *clickpay.Config) { c.AccountID = "43" }} {
 		wrong := setup(t, clickpaysim.Config{}, mod)
 		_, err = wrong.client.NewBatch(ctx, "o", nil)
 		if st, _ := statusOf(err); st != 400 || !strings.Contains(err.Error(), "profile or account id is wrong") {
 			t.Errorf("wrong profile or account: %v", err)
+		}
+		if _, err := wrong.client.Payouts().NewBatch(ctx, "o", nil); !payout.IsCall(err, payout.CallRefusedConfig) {
+			t.Errorf("wrong profile or account, in the pipeline's terms: %v, want a refused configuration", err)
 		}
 	}
 }

@@ -89,7 +89,7 @@ func (e *Error) Cause() string {
 		return "too many requests; Clickpay asks to slow down"
 	case e.insufficient():
 		return "the deposit account's balance does not cover the batch; top it up"
-	case strings.Contains(msg, "profile") || strings.Contains(msg, "account_id") || strings.Contains(msg, "account id"):
+	case namesProfile(msg):
 		return "the profile or account id is wrong; check CLICKPAY_PROFILE_ID and CLICKPAY_ACCOUNT_ID"
 	case countOrTotal.MatchString(msg):
 		return "the count or total does not match the batch"
@@ -101,6 +101,25 @@ func (e *Error) Cause() string {
 		return "not found; check the batch id, CLICKPAY_BASE_URL and the call paths"
 	}
 	return "the call failed"
+}
+
+// namesProfile reports whether a server's message (in lower case) is about
+// the profile or account id.
+func namesProfile(msg string) bool {
+	return strings.Contains(msg, "profile") || strings.Contains(msg, "account_id") || strings.Contains(msg, "account id")
+}
+
+// configRefused reports whether the server refused the call for the
+// configuration: the server key (401), what the key may do (403), or a
+// refusal naming the profile or account id, as Cause words them.
+func (e *Error) configRefused() bool {
+	switch {
+	case e.HTTPStatus == 401 || e.HTTPStatus == 403:
+		return true
+	case e.HTTPStatus < 400 || e.HTTPStatus >= 500 || e.HTTPStatus == 409 || e.HTTPStatus == 429 || e.Code == 4 || e.insufficient():
+		return false
+	}
+	return namesProfile(strings.ToLower(e.Message))
 }
 
 // IsUnknown reports whether err is a call that may have been applied.

@@ -158,6 +158,8 @@ func callError(err error) error {
 		ce.Kind = payout.CallDuplicate
 	case e.insufficient():
 		ce.Kind = payout.CallInsufficientFunds
+	case e.configRefused():
+		ce.Kind = payout.CallRefusedConfig
 	}
 	return ce
 }

@@ -183,8 +183,15 @@ func (e *StopError) Unwrap() error { return e.Err }
 
 const resumeHint = "run the same command again to resume (nothing is sent twice)"
 
+// resumable is an upload stopped by err; the same command resumes it. When
+// the server refused the configuration, the message (the client's) says
+// what to check, and the hint says to correct it first.
 func resumable(err error, format string, a ...any) error {
-	return &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...), Err: err, Hint: resumeHint}
+	hint := resumeHint
+	if payout.IsCall(err, payout.CallRefusedConfig) {
+		hint = "correct it, then " + resumeHint
+	}
+	return &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...), Err: err, Hint: hint}
 }
 
 // interrupted is the stop after Ctrl-C: the call in flight was abandoned
