@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -222,6 +223,10 @@ func printPrepared(s *streams, g *globals, x *upload.Service, o *uploadOptions, 
 		fmt.Fprintf(s.Err, "note: this Clickpay server cannot search earlier payments, so the %s is the only record of earlier uploads\n", x.Which())
 	} else if !c.Asked {
 		fmt.Fprintf(s.Err, "note: without credentials the server was not asked; compared with the %s only\n", x.Which())
+	}
+	for _, up := range c.Unsent {
+		fmt.Fprintf(s.Out, "replaces the upload of %s (order %s, %s) that never reached Clickpay: it pays nobody and will not be resumed\n",
+			filepath.Base(up.File), up.OrderID, up.CreatedAt.Local().Format("2006-01-02 15:04"))
 	}
 	if len(c.Paid) > 0 {
 		verb := say(o.Lang, "leftpaid")

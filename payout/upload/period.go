@@ -60,6 +60,13 @@ type Comparison struct {
 	NoSearch bool
 	// Asked: the server was asked (false for a dry run without credentials).
 	Asked bool
+	// Unsent are earlier uploads of the period that hold some of these
+	// rows' IBANs but never reached Clickpay: no batch was created (its
+	// call was never sent, or Clickpay refused it). They pay nobody, so
+	// their rows do not count here; paying this sheet abandons them, so
+	// that they can never be resumed to pay the same people as well. (A
+	// corrected sheet uploaded after Clickpay refused the first one.)
+	Unsent []*journal.Upload
 }
 
 // CompareOptions say what to compare a sheet with.
@@ -97,11 +104,25 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	if err != nil {
 		return nil, err
 	}
+	unsent, err := u.unsent(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	unsentIBANs := map[string][]*journal.Upload{}
 	byIBAN := map[string][]*payment{}
 	lastOcc := map[string]int{} // the highest occurrence used for an IBAN
 	known := map[string]bool{}  // batches this journal knows
 	for i := range rows {
 		p := &rows[i]
+		if up := unsent[p.Upload.ID]; up != nil {
+			// Never reached Clickpay. Its occurrences are not counted
+			// either: a row of this sheet takes the same reference, which
+			// the search below would find were it on the server after all.
+			if p.Upload.Period == o.Period {
+				unsentIBANs[p.Request.IBAN] = append(unsentIBANs[p.Request.IBAN], up)
+			}
+			continue
+		}
 		if p.Upload.Period != o.Period {
 			continue // a recent payment of another period: below
 		}
@@ -137,6 +158,15 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		}
 	}
 
+	replaced := map[int64]bool{}
+	for _, l := range lines {
+		for _, up := range unsentIBANs[l.Request.IBAN] {
+			if !replaced[up.ID] {
+				replaced[up.ID] = true
+				c.Unsent = append(c.Unsent, up)
+			}
+		}
+	}
 	next := make(map[string]int, len(lines)) // an IBAN's occurrence so far
 	c.Fresh = make([]Line, 0, len(lines))
 	for _, l := range lines {
@@ -176,7 +206,7 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	last := map[string]Prior{}
 	for i := range rows {
 		p := &rows[i]
-		if p.Upload.CreatedAt.Before(since) || p.Upload.Period == o.Period || !p.Upload.MayPay() || failed(p.Status) {
+		if p.Upload.CreatedAt.Before(since) || p.Upload.Period == o.Period || !p.Upload.MayPay() || unsent[p.Upload.ID] != nil || failed(p.Status) {
 			continue
 		}
 		last[p.Request.IBAN] = Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID, File: p.Upload.File,
@@ -188,6 +218,44 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		}
 	}
 	return c, nil
+}
+
+// unsent returns the uploads among rows' that never reached Clickpay: still
+// planned, with no batch, and the page that creates the batch never sent
+// or refused ("planned"; "sending" is a create whose outcome is not known,
+// and such an upload may well have a batch).
+func (u *Uploader) unsent(ctx context.Context, rows []journal.Payment) (map[int64]*journal.Upload, error) {
+	out := map[int64]*journal.Upload{}
+	asked := map[int64]bool{}
+	for i := range rows {
+		up := rows[i].Upload
+		if asked[up.ID] || up.Status != journal.StatusPlanned || up.BatchID != "" {
+			continue
+		}
+		asked[up.ID] = true
+		never, err := u.neverSent(ctx, up)
+		if err != nil {
+			return nil, err
+		}
+		if never {
+			out[up.ID] = up
+		}
+	}
+	return out, nil
+}
+
+// neverSent reports whether an upload certainly reached Clickpay with
+// nothing: it is planned, has no batch, and its first page (the create)
+// is planned, never sent or refused.
+func (u *Uploader) neverSent(ctx context.Context, up *journal.Upload) (bool, error) {
+	if up.Status != journal.StatusPlanned || up.BatchID != "" {
+		return false, nil
+	}
+	states, err := u.Journal.PageStates(ctx, up.ID)
+	if err != nil {
+		return false, err
+	}
+	return len(states) > 0 && states[0] == journal.PagePlanned, nil
 }
 
 func met(l payout.Line, p Prior) Met {

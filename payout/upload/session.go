@@ -245,18 +245,45 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 // server. The page size Clickpay allows is not public: an upload whose
 // pages it refuses as too large is run again with a smaller --page-size.
 func (u *Uploader) keepOrReplan(ctx context.Context, up *journal.Upload, pageSize int) (bool, error) {
-	if up.BatchID != "" || up.Status != journal.StatusPlanned || pageSize == up.PageSize {
+	if pageSize == up.PageSize {
 		return true, nil
 	}
-	states, err := u.Journal.PageStates(ctx, up.ID)
-	if err != nil {
-		return false, err
-	}
-	if len(states) == 0 || states[0] != journal.PagePlanned {
-		return true, nil
+	if never, err := u.neverSent(ctx, up); err != nil || !never {
+		return true, err
 	}
 	u.log().Info("an upload that never created its batch is planned again with another page size", "order", up.OrderID, "was", up.PageSize, "now", pageSize)
 	return false, u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("planned again with pages of %d (no call of it was applied)", pageSize))
+}
+
+// abandonUnsent abandons the earlier uploads of the period that hold some
+// of this sheet's people but never reached Clickpay (Comparison.Unsent),
+// before this one is recorded: resumed later, they would pay the same
+// people again. Each is looked at again first (the lock is held since the
+// comparison, so nothing has sent them since). Should this run stop before
+// recording its own plan, nothing was sent by either, and either file can
+// be uploaded again.
+func (u *Uploader) abandonUnsent(ctx context.Context, p *Prepared) error {
+	if p.Compared == nil {
+		return nil
+	}
+	for _, seen := range p.Compared.Unsent {
+		up, err := u.Journal.Get(ctx, seen.ID)
+		if err != nil {
+			return err
+		}
+		never, err := u.neverSent(ctx, up)
+		if err != nil {
+			return err
+		}
+		if !never {
+			return resumable(nil, "the upload of %s (order %s) was sent since this sheet was compared with it", up.File, up.OrderID)
+		}
+		u.log().Info("an earlier upload of the period that never reached Clickpay is replaced by this one", "file", up.File, "order", up.OrderID)
+		if err := u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("replaced by an upload of %s before any of its calls reached Clickpay", filepath.Base(p.path))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Outcome is what Pay did.
@@ -289,6 +316,9 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 	var rows []journal.Row // a new upload's rows as recorded; nil: read them from the journal
 	var err error
 	if up == nil {
+		if err := u.abandonUnsent(ctx, p); err != nil {
+			return nil, err
+		}
 		if up, rows, _, err = u.prepare(ctx, p.Plan, p.opts.Force, p.opts.PayAgain, p.opts.OrderID != ""); err != nil {
 			return nil, err
 		}
