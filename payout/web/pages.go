@@ -48,6 +48,7 @@ type sheet struct {
 	hash     string
 	Paid     []upload.Met
 	Recent   []upload.Met
+	Unsent   []*journal.Upload // earlier uploads this one replaces (upload.Comparison.Unsent)
 
 	// The payment.
 	Paying  bool
@@ -292,9 +293,9 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold bool) *upload.Prepared
 	defer s.mu.Unlock()
 	sh.Summary, sh.Columns, sh.Problems, sh.More = summary, columns, problems, more
 	maps.Copy(sh.reports, reports)
-	sh.Ready, sh.failure, sh.Paid, sh.Recent = false, failure{}, nil, nil
+	sh.Ready, sh.failure, sh.Paid, sh.Recent, sh.Unsent = false, failure{}, nil, nil, nil
 	if p != nil && p.Compared != nil {
-		sh.Paid, sh.Recent = p.Compared.Paid, p.Compared.Recent
+		sh.Paid, sh.Recent, sh.Unsent = p.Compared.Paid, p.Compared.Recent, p.Compared.Unsent
 	}
 	if err != nil {
 		sh.failure = s.explain(sh, err)

@@ -41,10 +41,16 @@ type site struct {
 
 func newSite(t *testing.T, o Options) *site {
 	t.Helper()
+	return newSiteWith(t, o, clickpaysim.Config{SettleAfter: 200 * time.Millisecond})
+}
+
+// newSiteWith is newSite with a sandbox of the given settings.
+func newSiteWith(t *testing.T, o Options, sim clickpaysim.Config) *site {
+	t.Helper()
 	state := t.TempDir()
 	svc, err := upload.Open(context.Background(), upload.Setup{StateDir: state, Sandbox: true,
 		Clickpay: clickpay.Config{ServerKey: serverKey, ProfileID: "41200", AccountID: "7"},
-		Sim:      clickpaysim.Config{SettleAfter: 200 * time.Millisecond}})
+		Sim:      sim})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,6 +421,33 @@ func TestEveryPage(t *testing.T) {
 	}
 	if _, stays := s.get(c, "/"); !strings.Contains(stays, `lang="ar"`) {
 		t.Error("the language choice is not kept")
+	}
+}
+
+// TestCorrectedSheetReplacesAnUnsentOne: Clickpay refused the batch of a
+// sheet paid from the page (more requests in one call than it takes), so
+// it reached Clickpay with nothing; a corrected sheet is not refused as
+// "already paid" by it, and its plan says that it replaces it.
+func TestCorrectedSheetReplacesAnUnsentOne(t *testing.T) {
+	s := newSiteWith(t, Options{}, clickpaysim.Config{MaxRequests: 2})
+	c, csrf := s.loggedIn()
+	sheet := readTestdata(t, "salaries.csv")
+	resp, _ := s.upload(c, csrf, "march.csv", sheet, map[string]string{"period": "2026-11"})
+	id := strings.TrimPrefix(resp.Header.Get("Location"), "/check/")
+	resp, _ = s.post(c, "/pay/"+id, url.Values{"csrf": {csrf}, "confirm": {"yes"}, "count": {"10"}, "total": {"104102.50"}})
+	if resp.Header.Get("Location") != "/batch/"+id {
+		t.Fatalf("pay: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	s.srv.Wait()
+	if _, page := s.get(c, "/batch/"+id); !strings.Contains(page, "at most 2 requests per call") {
+		t.Fatalf("the refused batch's page:\n%s", page)
+	}
+
+	fixed := bytes.Replace(sheet, []byte("12500.50"), []byte("12750.50"), 1)
+	resp, _ = s.upload(c, csrf, "march-fixed.csv", fixed, map[string]string{"period": "2026-11"})
+	_, page := s.get(c, resp.Header.Get("Location"))
+	if !strings.Contains(page, `id="payform"`) || !strings.Contains(page, "Replaces the upload of march.csv") || strings.Contains(page, s.dir) {
+		t.Errorf("the corrected sheet's plan:\n%s", page)
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -63,6 +64,7 @@ var words = map[string][2]string{
 	"paysummary":    {"%d transfers, SAR %s, pay period %s.", "%d تحويلاً، بمبلغ %s ريال، فترة الدفع %s."},
 	"resuming":      {"This sheet's payment was started before and is continued exactly as recorded.", "بدأ دفع هذا الكشف من قبل، ويُستكمل كما سُجّل تماماً."},
 	"alreadypaid":   {"Already paid in this pay period and left out: %d rows.", "دُفعت في فترة الدفع هذه واستُبعدت: %d صفاً."},
+	"replaces":      {"Replaces the upload of %s (%s) that never reached Clickpay: it paid nobody and will not be resumed.", "يحل محل رفع الملف %s (%s) الذي لم يصل إلى كليك باي: لم يدفع لأحد ولن يُستأنف."},
 	"recent":        {"Paid in another pay period within the last 25 days: %d people. Check the pay period is right.", "دُفع لهم في فترة دفع أخرى خلال آخر 25 يوماً: %d شخصاً. تأكد من صحة فترة الدفع."},
 	"confirm":       {"I have checked the count and the total: pay them", "راجعت العدد والإجمالي: ادفع"},
 	"paybutton":     {"Pay SAR %s now", "ادفع %s ريال الآن"},
@@ -127,6 +129,7 @@ var funcs = template.FuncMap{
 		return "ltr"
 	},
 	"lower": strings.ToLower,
+	"base":  filepath.Base,
 	// textdir is the direction of a value from a sheet: right to left when
 	// it holds Arabic letters, else left to right (so that "-500" and an
 	// IBAN read as typed on the Arabic page too).
