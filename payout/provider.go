@@ -104,6 +104,14 @@ type CallError struct {
 func (e *CallError) Error() string { return e.Err.Error() }
 func (e *CallError) Unwrap() error { return e.Err }
 
+// RefusedAsInvalid reports whether err is a provider call the server
+// refused as an invalid request (HTTP 400, for no reason of a known kind):
+// not applied, and refused again if sent again as it is.
+func RefusedAsInvalid(err error) bool {
+	e := callError(err)
+	return e != nil && e.Outcome == OutcomeNotApplied && e.Kind == CallFailed && e.HTTPStatus == 400
+}
+
 func callError(err error) *CallError {
 	var e *CallError
 	if errors.As(err, &e) {

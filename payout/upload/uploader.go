@@ -350,6 +350,11 @@ func (r *run) create(ctx context.Context) error {
 			if err := r.setPage(0, journal.PagePlanned); err != nil {
 				return err
 			}
+			if payout.RefusedAsInvalid(err) {
+				// The same call again would be refused again.
+				return &StopError{Kind: payout.ErrResumable, Err: err, Msg: "Clickpay refused to create the batch, so nothing of this upload was applied",
+					Hint: "if its message names a row or a field, correct the sheet and upload it (it replaces this upload); if the pages are too large for it, run the same command with a smaller --page-size"}
+			}
 			return resumable(err, "creating the batch failed")
 		}
 	}
