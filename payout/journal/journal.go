@@ -684,6 +684,15 @@ func (j *Journal) SetResultsPath(ctx context.Context, uploadID int64, path strin
 	return err
 }
 
+// SetFile records where an upload's sheet is now: the watcher files a paid
+// sheet in done/, and history then names it there, and status writes the
+// failed rows beside it (not in processing/, where the watcher would take
+// them for a sheet to pay).
+func (j *Journal) SetFile(ctx context.Context, uploadID int64, path string) error {
+	_, err := j.db.ExecContext(ctx, `UPDATE uploads SET file = ? WHERE id = ?`, path, uploadID)
+	return err
+}
+
 // SetResultsWritten records that the results sheet of a closed upload was
 // written.
 func (j *Journal) SetResultsWritten(ctx context.Context, uploadID int64) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"payroll/payout"
@@ -129,6 +131,12 @@ func (u *Uploader) statusReport(up *journal.Upload, rows []journal.Row, results 
 	failedPath := o.FailedSheet
 	if failedPath == "" {
 		failedPath = FailedPath(up.File)
+		if _, err := os.Stat(up.File); err != nil {
+			// The sheet is no longer where it was paid from (a watched
+			// folder's processing/ of an older journal, a file moved
+			// since): beside the results sheet instead.
+			failedPath = filepath.Join(filepath.Dir(path), filepath.Base(failedPath))
+		}
 	}
 	n, err := WriteFailed(failedPath, rows)
 	if err != nil {

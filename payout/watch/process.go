@@ -335,6 +335,8 @@ func (w *Watcher) paid(path string, up *journal.Upload, reps []string) {
 	name := filepath.Base(path)
 	if err := w.file(path, w.o.Folders.Done, reps); err != nil {
 		w.o.Log.Error("paid, but cannot move the file to done", "file", name, "batch", up.BatchID, "err", err)
+	} else if err := w.svc.Journal.SetFile(context.Background(), up.ID, filepath.Join(w.o.Folders.Done, name)); err != nil {
+		w.o.Log.Warn("paid and filed in done, but the journal still names it in processing", "file", name, "batch", up.BatchID, "err", err)
 	}
 	os.Remove(w.approvalPath(up.FileHash, up.Period))
 	w.tracking[up.ID] = tracked{name: name, batch: up.BatchID, results: up.ResultsPath,

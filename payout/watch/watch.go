@@ -23,8 +23,11 @@ package watch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -426,11 +429,42 @@ func (w *Watcher) resume(ctx context.Context) error {
 		if !e.Type().IsRegular() || ignored(e.Name()) || sidecar(e.Name()) {
 			continue
 		}
+		if took, err := w.tookIt(ctx, path); err != nil || !took {
+			if err == nil {
+				err = errors.New("a sheet payroll wrote (the failed rows of a batch?) that no upload was made from: not taken from inbox/ by a watcher; drop it into inbox/ to pay it")
+			}
+			w.o.Log.Warn("left in processing", "file", e.Name(), "reason", err.Error())
+			continue
+		}
 		w.resumed[e.Name()] = true
 		w.event(Event{File: e.Name(), State: StateResuming})
 		w.process(ctx, path)
 	}
 	return nil
+}
+
+// tookIt reports whether a file found in processing/ at start may be one
+// a watcher took from inbox/ and stopped paying. A sheet payroll wrote (a
+// failed-rows sheet, ready to upload) that no upload of the journal was
+// made from was not: `payroll status` of a journal older than SetFile
+// wrote it beside a sheet paid from processing/. Resumed, it would pay
+// rows nobody dropped in. (One a watcher took from inbox/ and stopped
+// before recording its plan is left too: nothing of it was sent.)
+func (w *Watcher) tookIt(ctx context.Context, path string) (bool, error) {
+	if !payout.Ours(path) {
+		return true, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false, err
+	}
+	ups, err := w.svc.Journal.ByHash(ctx, hex.EncodeToString(h.Sum(nil)))
+	return len(ups) > 0, err
 }
 
 // event logs a state change and tells Options.Event.

@@ -442,3 +442,81 @@ func TestSameStemKeepsBothResults(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusNeverFeedsTheWatcher: a paid sheet is recorded where the
+// watcher filed it, so that `payroll status` writes the failed rows beside
+// it in done/; one of an older journal, which names the sheet in
+// processing/, goes beside the results sheet. And a failed-rows sheet
+// found in processing/ at start, which no watcher took from inbox/, is
+// left there, not paid.
+func TestStatusNeverFeedsTheWatcher(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc := openSandbox(t, t.TempDir())
+	f := watch.DefaultFolders(dir)
+	start := func() (*events, func()) {
+		ev := newEvents(t)
+		w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Refresh: 100 * time.Millisecond, Event: ev.add})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(runCtx) }()
+		return ev, func() {
+			stop()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	ev, stop := start()
+	people := append(ids(500, 2), 140) // 140: the sandbox fails its transfer
+	write(t, filepath.Join(f.Inbox, "march.csv"), sheet(people, "1000.00"))
+	ev.waitFor(ctx, map[string]string{"march.csv": watch.StateFinal})
+	stop()
+
+	up, err := svc.Journal.ByBatch(ctx, ev.state["march.csv"].Batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(f.Done, "march.csv"); up.File != want {
+		t.Errorf("the journal names the paid sheet %s, want %s", up.File, want)
+	}
+	os.Remove(filepath.Join(f.Done, "march.failed.xlsx"))
+	rep, _, err := svc.Status(ctx, up.BatchID, upload.StatusOptions{})
+	if err != nil || rep.FailedSheet != filepath.Join(f.Done, "march.failed.xlsx") {
+		t.Fatalf("status: failed rows in %q, %v", rep.FailedSheet, err)
+	}
+	// An older journal: the sheet named in processing/, where it is no more.
+	if err := svc.Journal.SetFile(ctx, up.ID, filepath.Join(f.Processing, "march.csv")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(f.Done, "march.failed.xlsx"))
+	if rep, _, err = svc.Status(ctx, up.BatchID, upload.StatusOptions{}); err != nil || rep.FailedSheet != filepath.Join(f.Done, "march.failed.xlsx") {
+		t.Fatalf("status of an older journal: failed rows in %q, %v", rep.FailedSheet, err)
+	}
+
+	// Such a sheet in processing/ at start (as an older status left it).
+	stray, err := os.ReadFile(rep.FailedSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(f.Processing, "march.failed.xlsx"), stray)
+	ev, stop = start()
+	// A file of the inbox is taken after processing/ is looked at.
+	write(t, filepath.Join(f.Inbox, "april.csv"), sheet(ids(600, 2), "1000.00"))
+	ev.waitFor(ctx, map[string]string{"april.csv": watch.StateDone})
+	stop()
+	if ev.reached["march.failed.xlsx"] != nil {
+		t.Errorf("the stray failed-rows sheet was taken: %+v", ev.state["march.failed.xlsx"])
+	}
+	if got := names(t, f.Processing); len(got) != 1 || got[0] != "march.failed.xlsx" {
+		t.Errorf("processing/ holds %v", got)
+	}
+	if n := paidOnServer(t, svc)[saIBAN(140)]; n != 1 {
+		t.Errorf("the failed transfer was sent %d times", n)
+	}
+}
