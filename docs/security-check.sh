@@ -66,6 +66,9 @@ check "bounded decompression" importer/xlsx.go \
 check "clean text (control characters)" payout/validate.go \
   '/case r < 0x20, r == 0x7F, r >= 0x80/{n;s/return r, true/return 0, false/}' \
   payout 'TestControlCharactersDeepInAFile$'
+check "web: sessions bounded" payout/web/server.go \
+  's/		if s.anonymous >= maxAnonymous {/		if false \&\& s.anonymous >= maxAnonymous {/' \
+  payout/web 'TestAnonymousSessionsCapped$'
 check "web: CSRF token on every POST" payout/web/server.go \
   's/if !sameToken(r.FormValue("csrf"), ss.csrf) {/if false {/' \
   payout/web 'TestBadCSRFForbidden$'

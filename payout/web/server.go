@@ -80,8 +80,12 @@ const (
 	sessionCookie = "payroll_session"
 	langCookie    = "payroll_lang"
 	sessionLife   = 12 * time.Hour
-	freeAttempts  = 5
-	lockout       = time.Minute
+	// maxAnonymous bounds the sessions started for the login form's token,
+	// for visitors who have not logged in: unbounded, every request
+	// without a cookie would keep one for the session's life.
+	maxAnonymous = 10_000
+	freeAttempts = 5
+	lockout      = time.Minute
 )
 
 // Server serves the page. Create it with New.
@@ -95,6 +99,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	sessions  map[string]*session
+	anonymous int       // sessions not logged in
+	swept     time.Time // when expired sessions were last removed
 	uploads   map[string]*sheet
 	attempts  map[string]*attempts
 	tokenUsed bool
@@ -203,10 +209,25 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) *session {
 // it came with). s.mu is held.
 func (s *Server) newSession(w http.ResponseWriter, authed bool) *session {
 	now := s.o.Now()
-	for id, ss := range s.sessions {
-		if !now.Before(ss.expires) {
-			delete(s.sessions, id)
+	if now.Sub(s.swept) >= time.Minute {
+		s.swept = now
+		for id, ss := range s.sessions {
+			if !now.Before(ss.expires) {
+				s.drop(id)
+			}
 		}
+	}
+	if !authed {
+		if s.anonymous >= maxAnonymous {
+			// Any one goes: each is only a login form's token.
+			for id, ss := range s.sessions {
+				if !ss.authed {
+					s.drop(id)
+					break
+				}
+			}
+		}
+		s.anonymous++
 	}
 	id := random()
 	ss := &session{csrf: random(), authed: authed, expires: now.Add(sessionLife)}
@@ -216,6 +237,16 @@ func (s *Server) newSession(w http.ResponseWriter, authed bool) *session {
 	// the session all the same.
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.Secure, MaxAge: int(sessionLife / time.Second)})
 	return ss
+}
+
+// drop ends a session. s.mu is held.
+func (s *Server) drop(id string) {
+	if ss, ok := s.sessions[id]; ok {
+		if !ss.authed {
+			s.anonymous--
+		}
+		delete(s.sessions, id)
+	}
 }
 
 // authed lets a request through with a logged-in session, and a POST only
@@ -315,7 +346,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	delete(s.attempts, who)
 	for id, old := range s.sessions {
 		if old == ss {
-			delete(s.sessions, id)
+			s.drop(id)
 		}
 	}
 	s.newSession(w, true)
@@ -328,7 +359,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, ss *session) {
 	s.mu.Lock()
 	for id, old := range s.sessions {
 		if old == ss {
-			delete(s.sessions, id)
+			s.drop(id)
 		}
 	}
 	s.mu.Unlock()

@@ -513,3 +513,31 @@ func TestSheetNamedLikeAReport(t *testing.T) {
 		t.Errorf("results sheet: %d", resp.StatusCode)
 	}
 }
+
+// TestAnonymousSessionsCapped: every request without a cookie starts a
+// session for the login form's token; a flood of them keeps at most
+// maxAnonymous, and a logged-in session is never the one dropped.
+func TestAnonymousSessionsCapped(t *testing.T) {
+	s := newSite(t, Options{})
+	c, csrf := s.loggedIn()
+	for range maxAnonymous + 500 {
+		s.srv.session(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/login", nil))
+	}
+	s.srv.mu.Lock()
+	total, anonymous := len(s.srv.sessions), s.srv.anonymous
+	authed := 0
+	for _, ss := range s.srv.sessions {
+		if ss.authed {
+			authed++
+		}
+	}
+	s.srv.mu.Unlock()
+	if anonymous != maxAnonymous || total != anonymous+authed || authed != 1 {
+		t.Fatalf("%d sessions, %d anonymous (counted %d), %d logged in; want at most %d anonymous and the one logged in", total, total-authed, anonymous, authed, maxAnonymous)
+	}
+	// The one logged in still works.
+	resp, _ := s.upload(c, csrf, "salaries.csv", readTestdata(t, "salaries.csv"), nil)
+	if !strings.HasPrefix(resp.Header.Get("Location"), "/check/") {
+		t.Errorf("the logged-in session after the flood: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
