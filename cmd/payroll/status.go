@@ -19,6 +19,7 @@ type statusOptions struct {
 	Sandbox bool
 	KeyFile string
 	Every   time.Duration
+	Lang    string
 }
 
 func newStatusCmd(s *streams, g *globals) *cobra.Command {
@@ -44,17 +45,21 @@ every transfer is Paid, Failed or Rejected.`,
 	f.BoolVar(&o.Sandbox, "sandbox", false, "ask the built-in simulator")
 	f.StringVar(&o.KeyFile, "server-key-file", "", "file holding the Clickpay server key (else CLICKPAY_SERVER_KEY)")
 	f.DurationVar(&o.Every, "poll", 2*time.Second, "first wait between polls with --wait (doubles up to 1m)")
+	f.StringVar(&o.Lang, "lang", "en", "language of the results and failed-rows sheets: en or ar")
 	return cmd
 }
 
 func runStatus(ctx context.Context, s *streams, g *globals, o *statusOptions) error {
+	if err := checkLang(o.Lang); err != nil {
+		return err
+	}
 	x, err := g.open(ctx, s, o.KeyFile, o.Sandbox, false)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
 	g.say(s, "%s", x.Which())
-	rep, foreign, err := x.Status(ctx, o.BatchID, upload.StatusOptions{Results: o.Results, Wait: o.Wait, Every: o.Every,
+	rep, foreign, err := x.Status(ctx, o.BatchID, upload.StatusOptions{Results: o.Results, Wait: o.Wait, Every: o.Every, Lang: o.Lang,
 		Waiting: func(final, all int) { g.say(s, "waiting: %d of %d transfers final", final, all) }})
 	if err != nil {
 		return err

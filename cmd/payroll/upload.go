@@ -93,8 +93,8 @@ func runUpload(ctx context.Context, s *streams, g *globals, o *uploadOptions) er
 	if o.Report != "" && !payout.IsTableFile(o.Report) {
 		return usagef("--report must end in .csv or .xlsx, not %q", o.Report)
 	}
-	if o.Lang != "en" && o.Lang != "ar" {
-		return usagef("--lang must be en or ar, not %q", o.Lang)
+	if err := checkLang(o.Lang); err != nil {
+		return err
 	}
 	if len(o.OrderID) > 64 {
 		return usagef("--order-id is too long (at most 64 characters)")

@@ -55,8 +55,8 @@ func addFileFlags(cmd *cobra.Command, sheet, mapping, encoding *string, dup *boo
 }
 
 func runValidate(ctx context.Context, s *streams, g *globals, o *validateOptions) error {
-	if o.Lang != "en" && o.Lang != "ar" {
-		return usagef("--lang must be en or ar, not %q", o.Lang)
+	if err := checkLang(o.Lang); err != nil {
+		return err
 	}
 	if o.Report != "" && !payout.IsTableFile(o.Report) {
 		return usagef("--report must end in .csv or .xlsx, not %q", o.Report)

@@ -85,8 +85,8 @@ func runWatch(ctx context.Context, s *streams, g *globals, o *watchOptions) erro
 	if o.PageSize < 1 || o.PageSize > upload.MaxPageSize {
 		return usagef("--page-size must be from 1 to %d, not %d", upload.MaxPageSize, o.PageSize)
 	}
-	if o.Lang != "en" && o.Lang != "ar" {
-		return usagef("--lang must be en or ar, not %q", o.Lang)
+	if err := checkLang(o.Lang); err != nil {
+		return err
 	}
 	if o.MaxRows < 0 {
 		return usagef("--max-rows must be 0 (no limit) or more, not %d", o.MaxRows)

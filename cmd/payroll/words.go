@@ -45,3 +45,11 @@ func noun(lang string, n int, one, more string) string {
 	}
 	return say(lang, more)
 }
+
+// checkLang refuses a --lang other than the two the tool speaks.
+func checkLang(lang string) error {
+	if lang != "en" && lang != "ar" {
+		return usagef("--lang must be en or ar, not %q", lang)
+	}
+	return nil
+}
