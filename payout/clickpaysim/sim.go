@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,6 +122,9 @@ type Server struct {
 	ops    []op      // changes not yet appended to the log
 	faults []Fault
 	calls  map[string]int
+	// lockFile is held (flock) while a call runs, against other processes
+	// on the same state file (lockState).
+	lockFile *os.File
 }
 
 type state struct {
@@ -276,12 +280,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	unlock := s.lockState()
 	s.reload()
 	s.calls[kind]++
 	fault := s.faultFor(kind, s.calls[kind])
 	if fault != nil && (fault.Kind == Fail500 || fault.Kind == TooMany) {
 		s.st.Traces++
 		trace := s.trace()
+		unlock()
 		s.mu.Unlock()
 		if fault.Kind == TooMany {
 			w.Header().Set("Retry-After", "1")
@@ -292,6 +298,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, answer := s.handle(kind, r, body)
+	unlock()
 	s.mu.Unlock()
 	if fault != nil && fault.Kind == ApplyThenCut {
 		if hj, ok := w.(http.Hijacker); ok {

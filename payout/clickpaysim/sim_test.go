@@ -198,3 +198,45 @@ func TestStateIsAppendedNotRewritten(t *testing.T) {
 		t.Fatalf("%d entries after the cut line, want 550", n)
 	}
 }
+
+// TestTwoProcessesTakeTurns: two simulators on one state file (payroll
+// sandbox, and a command run with --sandbox) creating batches at the same
+// time never give two batches one id, and each sees every batch.
+func TestTwoProcessesTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	state := filepath.Join(t.TempDir(), "sandbox.json")
+	clients := []*clickpay.Client{start(t, clickpaysim.Config{StateFile: state}), start(t, clickpaysim.Config{StateFile: state})}
+	const each = 40
+	ids := make(chan string, 2*each)
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range each {
+				b, err := c.NewBatch(ctx, fmt.Sprintf("order-%d-%d", i, n), []payout.Request{request(1000*i + n)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids <- string(b.BatchID)
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		if seen[id] {
+			t.Errorf("batch id %s given twice", id)
+		}
+		seen[id] = true
+	}
+	for i, c := range clients {
+		for id := range seen {
+			if q, err := c.Query(ctx, clickpay.ID(id)); err != nil || len(q.Entries) != 1 {
+				t.Errorf("simulator %d: batch %s: %+v, %v", i, id, q, err)
+			}
+		}
+	}
+}
