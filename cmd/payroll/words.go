@@ -46,9 +46,10 @@ func noun(lang string, n int, one, more string) string {
 	return say(lang, more)
 }
 
-// checkLang refuses a --lang other than the two the tool speaks.
+// checkLang refuses a --lang other than the two the tool speaks ("" is
+// English: the options of a command run without its flags).
 func checkLang(lang string) error {
-	if lang != "en" && lang != "ar" {
+	if lang != "" && lang != "en" && lang != "ar" {
 		return usagef("--lang must be en or ar, not %q", lang)
 	}
 	return nil

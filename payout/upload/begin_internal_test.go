@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -54,5 +55,31 @@ func TestBeginRowsAreTheJournals(t *testing.T) {
 			}
 		}
 		t.Fatalf("begin returned %d rows, the journal holds %d", len(rows), len(stored))
+	}
+}
+
+// TestStopErrorSay: a stopped upload says what to do first and then how
+// to start again in each front end's words; other advice as it is.
+func TestStopErrorSay(t *testing.T) {
+	cause := errors.New("clickpay close: the balance is short")
+	for _, tt := range []struct {
+		e         *StopError
+		cli, page string
+	}{
+		{&StopError{Msg: "closing failed", Err: cause, Resumes: true, First: "top up the deposit account"},
+			"closing failed: clickpay close: the balance is short; top up the deposit account, then run the same command again to resume (nothing is sent twice)",
+			"closing failed: clickpay close: the balance is short; top up the deposit account, then AGAIN"},
+		{&StopError{Msg: "interrupted while adding page 2", Resumes: true},
+			"interrupted while adding page 2; run the same command again to resume (nothing is sent twice)",
+			"interrupted while adding page 2; AGAIN"},
+		{&StopError{Msg: "refused", Hint: "correct the sheet"}, "refused; correct the sheet", "refused; correct the sheet"},
+		{&StopError{Msg: "mismatch"}, "mismatch", "mismatch"},
+	} {
+		if got := tt.e.Error(); got != tt.cli {
+			t.Errorf("Error() = %q, want %q", got, tt.cli)
+		}
+		if got := tt.e.Say("AGAIN"); got != tt.page {
+			t.Errorf("Say = %q, want %q", got, tt.page)
+		}
 	}
 }

@@ -162,16 +162,35 @@ type StopError struct {
 	Kind error  // payout.ErrResumable or payout.ErrMismatch
 	Msg  string // what stopped
 	Err  error  // the failure behind it, if any
-	Hint string // what to do
+	// What to do. Resumes: started again, the upload resumes, after First
+	// when it is set ("correct it", "top up the deposit account"); each
+	// front end words "started again" its own way (Say). Hint is any other
+	// advice, in words every front end can show.
+	Resumes bool
+	First   string
+	Hint    string
 }
 
-func (e *StopError) Error() string {
+// Error says it in the command line's words.
+func (e *StopError) Error() string { return e.Say(resumeHint) }
+
+// Say is the message with again as the words for starting the upload
+// again: "run the same command again ..." on the command line, "upload
+// the same sheet again ..." on the web page.
+func (e *StopError) Say(again string) string {
 	s := e.Msg
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
-	if e.Hint != "" {
-		s += "; " + e.Hint
+	hint := e.Hint
+	if e.Resumes {
+		hint = again
+		if e.First != "" {
+			hint = e.First + ", then " + again
+		}
+	}
+	if hint != "" {
+		s += "; " + hint
 	}
 	return s
 }
@@ -187,17 +206,17 @@ const resumeHint = "run the same command again to resume (nothing is sent twice)
 // the server refused the configuration, the message (the client's) says
 // what to check, and the hint says to correct it first.
 func resumable(err error, format string, a ...any) error {
-	hint := resumeHint
+	e := &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...), Err: err, Resumes: true}
 	if payout.IsCall(err, payout.CallRefusedConfig) {
-		hint = "correct it, then " + resumeHint
+		e.First = "correct it"
 	}
-	return &StopError{Kind: payout.ErrResumable, Msg: fmt.Sprintf(format, a...), Err: err, Hint: hint}
+	return e
 }
 
 // interrupted is the stop after Ctrl-C: the call in flight was abandoned
 // and its outcome is left for the next run to find out.
 func interrupted(when string) error {
-	return &StopError{Kind: payout.ErrResumable, Msg: "interrupted " + when, Hint: resumeHint}
+	return &StopError{Kind: payout.ErrResumable, Msg: "interrupted " + when, Resumes: true}
 }
 
 func mismatch(format string, a ...any) error {

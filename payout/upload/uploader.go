@@ -353,7 +353,7 @@ func (r *run) create(ctx context.Context) error {
 			if payout.RefusedAsInvalid(err) {
 				// The same call again would be refused again.
 				return &StopError{Kind: payout.ErrResumable, Err: err, Msg: "Clickpay refused to create the batch, so nothing of this upload was applied",
-					Hint: "if its message names a row or a field, correct the sheet and upload it (it replaces this upload); if the pages are too large for it, run the same command with a smaller --page-size"}
+					Hint: "if its message names a row or a field, correct the sheet and upload it (it replaces this upload); if the pages are too large for it, pay it in smaller pages (--page-size)"}
 			}
 			return resumable(err, "creating the batch failed")
 		}
@@ -708,8 +708,8 @@ func (r *run) close(ctx context.Context) error {
 		}
 		if payout.IsCall(err, payout.CallInsufficientFunds) {
 			return &StopError{Kind: payout.ErrResumable, Err: err,
-				Msg:  fmt.Sprintf("the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees)", r.up.BatchID, r.up.Total.Grouped()),
-				Hint: "top up the deposit account, then " + resumeHint}
+				Msg:     fmt.Sprintf("the deposit account's balance does not cover batch %s: it needs SAR %s (plus fees)", r.up.BatchID, r.up.Total.Grouped()),
+				Resumes: true, First: "top up the deposit account"}
 		}
 		return resumable(err, "closing batch %s failed", r.up.BatchID)
 	}

@@ -321,9 +321,15 @@ func (s *Server) prepare(r *http.Request, sh *sheet, hold bool) *upload.Prepared
 // explain turns a pipeline error into the page's words, naming the file
 // as it was uploaded.
 func (s *Server) explain(sh *sheet, err error) failure {
+	// A stopped payment says what to do in the page's words, not the
+	// command line's.
+	text := err.Error()
+	if stop, ok := err.(*upload.StopError); ok {
+		text = stop.Say(webResume)
+	}
 	// Sheets are named as they were uploaded: this one, and any earlier
 	// upload the pipeline's message quotes (its saved copy's path).
-	msg := strings.ReplaceAll(err.Error(), sh.path, sh.Name)
+	msg := strings.ReplaceAll(text, sh.path, sh.Name)
 	msg = s.savedPath.ReplaceAllString(msg, "")
 	var already *upload.AlreadyUploaded
 	switch {
@@ -337,6 +343,9 @@ func (s *Server) explain(sh *sheet, err error) failure {
 	}
 	return failure{raw: msg}
 }
+
+// webResume is what starts a stopped payment again from the page.
+const webResume = "upload the same sheet again to resume (nothing is sent twice)"
 
 func (s *Server) pageSize() int {
 	if s.o.PageSize > 0 {
