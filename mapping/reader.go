@@ -37,6 +37,10 @@ func Open(path string, opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	shown := path // the file as the person knows it
+	if opts.Name != "" {
+		shown = opts.Name
+	}
 	sheet := opts.Sheet
 	if sheet == "" && opts.File != nil {
 		sheet = opts.File.Sheet
@@ -74,7 +78,7 @@ func Open(path string, opts Options) (*Reader, error) {
 			if len(alike) > 0 {
 				r.rows.Close()
 				wb.Close()
-				return nil, &importer.Error{Path: path, Msg: fmt.Sprintf("several sheets look like a payroll: %q, %s; nothing is guessed: name the one to pay with --sheet, e.g. --sheet %q", s, strings.Join(alike, ", "), s)}
+				return nil, &importer.Error{Path: shown, Msg: fmt.Sprintf("several sheets look like a payroll: %q, %s; nothing is guessed: name the one to pay with --sheet, e.g. --sheet %q", s, strings.Join(alike, ", "), s)}
 			}
 		}
 		r.mapping.SheetHidden = wb.Hidden(r.mapping.Sheet)
@@ -85,7 +89,7 @@ func Open(path string, opts Options) (*Reader, error) {
 	if len(tried) > 1 {
 		what = "none of the sheets " + strings.Join(tried, ", ")
 	}
-	return nil, &importer.Error{Path: path, Msg: fmt.Sprintf("no header row found in the first %d rows of %s; the header row should name the columns, e.g. Name, IBAN, Amount, Mobile, Email (English or Arabic), or give a mapping file with --mapping", HeaderSearchRows, what)}
+	return nil, &importer.Error{Path: shown, Msg: fmt.Sprintf("no header row found in the first %d rows of %s; the header row should name the columns, e.g. Name, IBAN, Amount, Mobile, Email (English or Arabic), or give a mapping file with --mapping", HeaderSearchRows, what)}
 }
 
 // startSheet reads the top of a sheet and returns a Reader, or nil when the

@@ -42,8 +42,9 @@ every row, and pays the valid ones through the Clickpay Payouts API as one
 batch, exactly once.
 
 Exit codes: 0 done; 1 the file has invalid rows, or nothing new to pay
-(nothing was sent); 2 usage error, unreadable file or not confirmed; 3 the
-upload stopped, run the same command again to resume; 4 the server's batch
+(nothing was sent); 2 usage error, configuration (also a server key or id
+Clickpay refused), unreadable file or not confirmed; 3 the upload stopped,
+run the same command again to resume; 4 the server's batch
 does not match the plan, so it was not closed (needs a human); 5 another
 upload or watcher is running; 6 internal error (a bug); 7 another watcher is
 watching the folder.`,

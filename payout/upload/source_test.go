@@ -1,6 +1,7 @@
 package upload_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -87,5 +88,30 @@ func TestReaderSourceErrorsNameTheFile(t *testing.T) {
 	c.Remove()
 	if _, err := os.Stat(c.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the copy is still there after Remove: %v", err)
+	}
+
+	// A file that reads, but whose sheet cannot be chosen or that has no
+	// header row: the message names the file too.
+	twoMonths, err := os.ReadFile(filepath.Join("..", "..", "testdata", "two-months-libreoffice.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"march.xlsx", twoMonths, "several sheets look like a payroll"},
+		{"march.csv", []byte("1,2,3\n4,5,6\n"), "no header row found"},
+	} {
+		c, err := payout.Source{Name: tt.name, Reader: bytes.NewReader(tt.b)}.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = payout.CheckCopy(context.Background(), c, payout.FileOptions{})
+		c.Remove()
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), tt.name+":") || strings.Contains(err.Error(), c.Path) {
+			t.Errorf("%s: error %v: want it to name %s and not %s", tt.want, err, tt.name, c.Path)
+		}
 	}
 }
