@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -58,7 +59,12 @@ func removeStaleTemps(path string) {
 func createTemp(path string) (*os.File, error) {
 	removeStaleTemps(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), tempPattern(filepath.Base(path), os.Getpid()))
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &folderError{fmt.Sprintf("the folder %s does not exist", filepath.Dir(path)), err}
+	case errors.Is(err, fs.ErrPermission):
+		return nil, &folderError{fmt.Sprintf("the folder %s may not be written to by this user", filepath.Dir(path)), err}
+	case err != nil:
 		return nil, err
 	}
 	if err := tmp.Chmod(0o600); err != nil {
@@ -68,6 +74,17 @@ func createTemp(path string) (*os.File, error) {
 	}
 	return tmp, nil
 }
+
+// folderError is a file that cannot be made where it was asked for, said
+// of its folder (not of the temporary file's name, which means nothing to
+// the person).
+type folderError struct {
+	msg string
+	err error
+}
+
+func (e *folderError) Error() string { return e.msg }
+func (e *folderError) Unwrap() error { return e.err }
 
 // writeAtomic writes a file through its temporary file, replacing the file
 // that is there (callers check first that it may be replaced: mayReplace).

@@ -1,10 +1,14 @@
 package payout
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -32,6 +36,20 @@ func TestShownWidth(t *testing.T) {
 		}
 		if got, want := shownWidth(reflect.ValueOf(status(s))), utf8.RuneCountInString(s); got != want {
 			t.Errorf("status %q: width %d, want %d", s, got, want)
+		}
+	}
+}
+
+// TestOutputFolderMissing: an output in a folder that does not exist is
+// said of the folder, not of the temporary file it is written through.
+func TestOutputFolderMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "no-such-folder")
+	for name, err := range map[string]error{
+		"probe": ProbeWritable(filepath.Join(dir, "results.xlsx")),
+		"write": WriteFile(filepath.Join(dir, "results.xlsx"), []byte("x")),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "the folder "+dir+" does not exist") || strings.Contains(err.Error(), ".tmp") || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
