@@ -149,58 +149,39 @@ func (c *jsonCheck) digits() bool {
 	return c.i > start
 }
 
-func (c *jsonCheck) object() bool {
-	if c.depth++; c.depth > maxJSONDepth {
+func (c *jsonCheck) object() bool { return c.container('}', c.member) }
+
+func (c *jsonCheck) array() bool { return c.container(']', c.value) }
+
+// member reads an object's "key": value.
+func (c *jsonCheck) member() bool {
+	if c.next() != '"' || !c.str() {
+		return false
+	}
+	c.space()
+	if c.next() != ':' {
 		return false
 	}
 	c.i++
 	c.space()
-	if c.next() == '}' {
-		c.i++
-		c.depth--
-		return true
-	}
-	for {
-		if c.next() != '"' || !c.str() {
-			return false
-		}
-		c.space()
-		if c.next() != ':' {
-			return false
-		}
-		c.i++
-		c.space()
-		if !c.value() {
-			return false
-		}
-		c.space()
-		switch c.next() {
-		case ',':
-			c.i++
-			c.space()
-		case '}':
-			c.i++
-			c.depth--
-			return true
-		default:
-			return false
-		}
-	}
+	return c.value()
 }
 
-func (c *jsonCheck) array() bool {
+// container reads an object or an array from its opening bracket: items
+// read by item, between commas, up to the closing bracket end.
+func (c *jsonCheck) container(end byte, item func() bool) bool {
 	if c.depth++; c.depth > maxJSONDepth {
 		return false
 	}
 	c.i++
 	c.space()
-	if c.next() == ']' {
+	if c.next() == end {
 		c.i++
 		c.depth--
 		return true
 	}
 	for {
-		if !c.value() {
+		if !item() {
 			return false
 		}
 		c.space()
@@ -208,7 +189,7 @@ func (c *jsonCheck) array() bool {
 		case ',':
 			c.i++
 			c.space()
-		case ']':
+		case end:
 			c.i++
 			c.depth--
 			return true

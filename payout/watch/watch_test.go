@@ -354,6 +354,26 @@ func TestOneWatcherPerFolder(t *testing.T) {
 	}
 }
 
+// runWatcher runs a watcher on dir with short waits; stop ends it and
+// checks that it ended well.
+func runWatcher(ctx context.Context, t *testing.T, svc *upload.Service, dir string) (*events, func()) {
+	t.Helper()
+	ev := newEvents(t)
+	w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Refresh: 100 * time.Millisecond, Event: ev.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	return ev, func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestResumedInTheNextMonth: a file paid by a watcher that died before
 // filing it is filed in done/ when the watcher starts again in the next
 // month, not paid again in the new pay period.
@@ -382,19 +402,9 @@ func TestResumedInTheNextMonth(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ev := newEvents(t)
-	w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Refresh: 100 * time.Millisecond, Event: ev.add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(runCtx) }()
+	ev, stop := runWatcher(ctx, t, svc, dir)
 	ev.waitFor(ctx, map[string]string{"october.csv": watch.StateDone})
 	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
 	if got := ev.state["october.csv"]; got.Period != last {
 		t.Errorf("filed as pay period %q, want %s: %+v", got.Period, last, got)
 	}
@@ -455,24 +465,7 @@ func TestStatusNeverFeedsTheWatcher(t *testing.T) {
 	dir := t.TempDir()
 	svc := openSandbox(t, t.TempDir())
 	f := watch.DefaultFolders(dir)
-	start := func() (*events, func()) {
-		ev := newEvents(t)
-		w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Refresh: 100 * time.Millisecond, Event: ev.add})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runCtx, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- w.Run(runCtx) }()
-		return ev, func() {
-			stop()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-
-	ev, stop := start()
+	ev, stop := runWatcher(ctx, t, svc, dir)
 	people := append(ids(500, 2), 140) // 140: the sandbox fails its transfer
 	write(t, filepath.Join(f.Inbox, "march.csv"), sheet(people, "1000.00"))
 	ev.waitFor(ctx, map[string]string{"march.csv": watch.StateFinal})
@@ -505,7 +498,7 @@ func TestStatusNeverFeedsTheWatcher(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(f.Processing, "march.failed.xlsx"), stray)
-	ev, stop = start()
+	ev, stop = runWatcher(ctx, t, svc, dir)
 	// A file of the inbox is taken after processing/ is looked at.
 	write(t, filepath.Join(f.Inbox, "april.csv"), sheet(ids(600, 2), "1000.00"))
 	ev.waitFor(ctx, map[string]string{"april.csv": watch.StateDone})
