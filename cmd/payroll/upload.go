@@ -233,7 +233,13 @@ func printPrepared(s *streams, g *globals, x *upload.Service, o *uploadOptions, 
 		if o.PayAgain {
 			verb = say(o.Lang, "again")
 		}
-		fmt.Fprintln(s.Out, say(o.Lang, "paid", c.Period, verb, strings.Join(upload.PaidSummary(c.Paid), "; ")))
+		headline := "paid"
+		for _, m := range c.Paid {
+			if m.Prior.Open {
+				headline = "paidopen" // not paid until that batch is closed
+			}
+		}
+		fmt.Fprintln(s.Out, say(o.Lang, headline, c.Period, verb, strings.Join(upload.PaidSummary(c.Paid), "; ")))
 		for i, m := range c.Paid {
 			if i == 10 {
 				fmt.Fprintf(s.Out, "  ... and %d more\n", len(c.Paid)-10)

@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -402,7 +403,12 @@ func DescribePrior(p Prior) string {
 		b.WriteString(", found on the server")
 	}
 	if p.Open {
-		b.WriteString(", not closed yet")
+		// Not paid: a batch pays nobody until it is closed.
+		if p.File != "" && !p.OnServer {
+			fmt.Fprintf(&b, ", not closed yet: nobody on it is paid until the upload of %s is finished", filepath.Base(p.File))
+		} else {
+			b.WriteString(", not closed yet: nobody on it is paid until it is closed")
+		}
 	}
 	return b.String()
 }

@@ -490,3 +490,21 @@ func TestBeginStopsOnJournalErrors(t *testing.T) {
 		t.Fatal("Begin loops on a journal error")
 	}
 }
+
+// TestDescribeAnOpenPrior: a batch not closed yet pays nobody, and the
+// description says so, with what finishes it.
+func TestDescribeAnOpenPrior(t *testing.T) {
+	day := time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local)
+	for _, tt := range []struct {
+		p    upload.Prior
+		want string
+	}{
+		{upload.Prior{BatchID: "1001", File: "/data/may.csv", Date: day, Open: true}, "batch 1001 on 2026-11-27, not closed yet: nobody on it is paid until the upload of may.csv is finished"},
+		{upload.Prior{BatchID: "1002", Date: day, Open: true, OnServer: true}, "batch 1002 on 2026-11-27, found on the server, not closed yet: nobody on it is paid until it is closed"},
+		{upload.Prior{BatchID: "1003", File: "/data/may.csv", Date: day}, "batch 1003 on 2026-11-27"},
+	} {
+		if got := upload.DescribePrior(tt.p); got != tt.want {
+			t.Errorf("DescribePrior = %q, want %q", got, tt.want)
+		}
+	}
+}
