@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"payroll/payout"
 )
@@ -227,5 +228,43 @@ func TestUpdateEntriesMerge(t *testing.T) {
 				t.Fatalf("round %d, row %d: %+v, want %+v", round, i, *entryOf(&g), want)
 			}
 		}
+	}
+}
+
+// TestOpenWhileAnotherWrites: a journal of this format is only read when
+// opened, so a command opens it at once while another holds the write
+// lock (an upload recording its plan), instead of waiting for the lock
+// and, with fifty commands at once, giving up with "database is locked".
+func TestOpenWhileAnotherWrites(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	tx, err := j.db.BeginTx(context.Background(), nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`UPDATE uploads SET message = message`); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan error, 1)
+	go func() {
+		other, err := Open(dir)
+		if err == nil {
+			_, err = other.All(context.Background())
+			other.Close()
+		}
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatalf("opening while another writes: %v", err)
+		}
+	case <-time.After(5 * time.Second): // the busy time-out is 10 s
+		t.Fatal("opening waited for the other's write lock")
 	}
 }

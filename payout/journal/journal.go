@@ -318,8 +318,14 @@ func Open(dir string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if _, err = db.Exec(schema); err == nil {
-		err = migrate(db)
+	// A journal already of this format is only read here: opening it takes
+	// no write lock, so a command never waits to open behind another's
+	// writes (fifty commands at once on one state directory).
+	var v int
+	if err = db.QueryRow(`PRAGMA user_version`).Scan(&v); err == nil && v != version {
+		if _, err = db.Exec(schema); err == nil {
+			err = migrate(db)
+		}
 	}
 	if errors.Is(err, ErrNewer) {
 		db.Close()
