@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -266,5 +267,63 @@ func TestOpenWhileAnotherWrites(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second): // the busy time-out is 10 s
 		t.Fatal("opening waited for the other's write lock")
+	}
+}
+
+// TestFiftyOpenANewJournalAtOnce: fifty commands started at once on a new
+// state directory all open its journal: one makes it, the others wait for
+// that and read it, none gives up with "database is locked".
+func TestFiftyOpenANewJournalAtOnce(t *testing.T) {
+	for round := range 5 {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("state-", round))
+		var wg sync.WaitGroup
+		errs := make(chan error, 50)
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				j, err := Open(dir)
+				if err == nil {
+					_, err = j.All(context.Background())
+					j.Close()
+				}
+				if err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: %v", round, err)
+		}
+	}
+}
+
+// TestBusyIsKnown: the error SQLite gives a write while another holds the
+// write lock is told apart from others (Open tries again on it).
+func TestBusyIsKnown(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	tx, err := j.db.BeginTx(context.Background(), nil) // BEGIN IMMEDIATE
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	impatient, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "journal.db")+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer impatient.Close()
+	_, err = impatient.Exec(`UPDATE uploads SET message = message`)
+	if !busy(err) {
+		t.Errorf("a write while another holds the lock: %v, not known as busy", err)
+	}
+	if busy(errors.New("database is locked")) || busy(nil) || busy(fmt.Errorf("x: %w", sql.ErrNoRows)) {
+		t.Error("other errors taken for busy")
 	}
 }

@@ -18,7 +18,8 @@ import (
 	"time"
 	"unsafe"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+	"modernc.org/sqlite" // the pure-Go SQLite driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"payroll/payout"
 )
@@ -318,14 +319,15 @@ func Open(dir string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	// A journal already of this format is only read here: opening it takes
-	// no write lock, so a command never waits to open behind another's
-	// writes (fifty commands at once on one state directory).
-	var v int
-	if err = db.QueryRow(`PRAGMA user_version`).Scan(&v); err == nil && v != version {
-		if _, err = db.Exec(schema); err == nil {
-			err = migrate(db)
+	// SQLite answers "busy" at once, without waiting out the busy time-out,
+	// in a few moments of other processes' work: while the last of them
+	// closes the journal, or recovers it after a crash. Those moments are
+	// short; opening is tried again for a while before it gives up.
+	for wait, start := 10*time.Millisecond, time.Now(); ; wait = min(2*wait, 500*time.Millisecond) {
+		if err = prepare(db); !busy(err) || time.Since(start) > openPatience {
+			break
 		}
+		time.Sleep(wait)
 	}
 	if errors.Is(err, ErrNewer) {
 		db.Close()
@@ -336,6 +338,29 @@ func Open(dir string) (*Journal, error) {
 		return nil, &Error{Path: path, Err: err, Hint: "it cannot be read. Keep it (it is the record of what was paid): copy it aside and ask for help. A new, empty journal does not know what this one paid; where Clickpay has the search call, uploads still find earlier payments on the server"}
 	}
 	return &Journal{db: db, path: path}, nil
+}
+
+// openPatience is how long Open tries again while the journal is busy.
+const openPatience = 30 * time.Second
+
+// prepare makes a new journal and brings an older one to this format. A
+// journal already of this format is only read: opening it takes no write
+// lock, so a command never waits to open behind another's writes.
+func prepare(db *sql.DB) error {
+	var v int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil || v == version {
+		return err
+	}
+	if _, err := db.Exec(schema); err != nil {
+		return err
+	}
+	return migrate(db)
+}
+
+// busy reports whether err is SQLite's "database is locked".
+func busy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // ownerOnly takes the group's and others' permissions away from a file or
