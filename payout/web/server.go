@@ -220,8 +220,8 @@ func (s *Server) newSession(w http.ResponseWriter, authed bool) *session {
 	if !authed {
 		if s.anonymous >= maxAnonymous {
 			// Any one goes: each is only a login form's token.
-			for id, ss := range s.sessions {
-				if !ss.authed {
+			for id, other := range s.sessions {
+				if !other.authed {
 					s.drop(id)
 					break
 				}
@@ -241,8 +241,8 @@ func (s *Server) newSession(w http.ResponseWriter, authed bool) *session {
 
 // drop ends a session. s.mu is held.
 func (s *Server) drop(id string) {
-	if ss, ok := s.sessions[id]; ok {
-		if !ss.authed {
+	if gone, ok := s.sessions[id]; ok {
+		if !gone.authed {
 			s.anonymous--
 		}
 		delete(s.sessions, id)
