@@ -35,6 +35,21 @@ type Copy struct {
 	Size int64
 }
 
+// FileHash is the hash a file's bytes are recorded under (Copy.Hash): the
+// upload of a file with this hash is the upload of these bytes.
+func FileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // Snapshot reads a source once into a file readable only by its owner (in
 // this process's temporary folder), hashing the bytes on the way. Remove
 // the copy when done.

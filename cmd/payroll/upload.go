@@ -225,8 +225,7 @@ func printPrepared(s *streams, g *globals, x *upload.Service, o *uploadOptions, 
 		fmt.Fprintf(s.Err, "note: without credentials the server was not asked; compared with the %s only\n", x.Which())
 	}
 	for _, up := range c.Unsent {
-		fmt.Fprintf(s.Out, "replaces the upload of %s (order %s, %s) that never reached Clickpay: it pays nobody and will not be resumed\n",
-			filepath.Base(up.File), up.OrderID, up.CreatedAt.Local().Format("2006-01-02 15:04"))
+		fmt.Fprintln(s.Out, say(o.Lang, "replaces", filepath.Base(up.File), up.OrderID, up.CreatedAt.Local().Format("2006-01-02 15:04")))
 	}
 	if len(c.Paid) > 0 {
 		verb := say(o.Lang, "leftpaid")

@@ -17,6 +17,7 @@ var words = map[string][2]string{
 	"leftfile": {"the rows left out, with their errors, ready to fix and upload: %s", "الصفوف المستبعدة مع أخطائها، جاهزة للتصحيح والرفع: %s"},
 	"warnings": {"%d %s: these rows are paid all the same; see %s", "%d %s: تُدفع هذه الصفوف رغم ذلك؛ انظر %s"},
 	"paid":     {"already paid in pay period %s, %s: %s", "مدفوعة سابقاً في فترة الرواتب %s، %s: %s"},
+	"replaces": {"replaces the upload of %s (order %s, %s) that never reached Clickpay: it pays nobody and will not be resumed", "يحل محل رفع الملف %s (الطلب %s، %s) الذي لم يصل إلى كليك باي: لم يدفع لأحد ولن يُستأنف"},
 	"paidopen": {"already in a batch of pay period %s, %s: %s", "موجودة مسبقاً في دفعة لفترة الرواتب %s، %s: %s"},
 	"leftpaid": {"left out", "استُبعدت"},
 	"again":    {"paid AGAIN (--pay-again)", "تُدفع مرة أخرى (‎--pay-again)"},

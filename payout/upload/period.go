@@ -230,7 +230,7 @@ func (u *Uploader) unsent(ctx context.Context, rows []journal.Payment) (map[int6
 	asked := map[int64]bool{}
 	for i := range rows {
 		up := rows[i].Upload
-		if asked[up.ID] || up.Status != journal.StatusPlanned || up.BatchID != "" {
+		if asked[up.ID] {
 			continue
 		}
 		asked[up.ID] = true

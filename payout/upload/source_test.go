@@ -115,3 +115,17 @@ func TestReaderSourceErrorsNameTheFile(t *testing.T) {
 		}
 	}
 }
+
+// TestFileHashIsTheRecordedHash: the hash a file is looked up by (the
+// watcher's check of what it took) is the one its upload records.
+func TestFileHashIsTheRecordedHash(t *testing.T) {
+	path := filepath.Join("..", "..", "testdata", "salaries.xlsx")
+	c, err := payout.FileSource(path).Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Remove()
+	if h, err := payout.FileHash(path); err != nil || h != c.Hash {
+		t.Fatalf("FileHash %q (%v), the copy's %q", h, err, c.Hash)
+	}
+}

@@ -23,11 +23,8 @@ package watch
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -454,16 +451,11 @@ func (w *Watcher) tookIt(ctx context.Context, path string) (bool, error) {
 	if !payout.Ours(path) {
 		return true, nil
 	}
-	f, err := os.Open(path)
+	hash, err := payout.FileHash(path)
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false, err
-	}
-	ups, err := w.svc.Journal.ByHash(ctx, hex.EncodeToString(h.Sum(nil)))
+	ups, err := w.svc.Journal.ByHash(ctx, hash)
 	return len(ups) > 0, err
 }
 
