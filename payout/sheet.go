@@ -260,7 +260,10 @@ func (c column) cell(v reflect.Value) (any, micros, bool) {
 	case v.Kind() == reflect.String:
 		x := v.String()
 		if x == "" {
-			return "", 0, false
+			// A blank cell, not one holding empty text: a spreadsheet
+			// counts and skips it as empty (COUNTA, Ctrl+arrow), and the
+			// sheet is smaller.
+			return nil, 0, false
 		}
 		switch c.kind {
 		case "money":

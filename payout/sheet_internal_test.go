@@ -1,8 +1,10 @@
 package payout
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"path/filepath"
@@ -51,5 +53,48 @@ func TestOutputFolderMissing(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "the folder "+dir+" does not exist") || strings.Contains(err.Error(), ".tmp") || !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestEmptyTextIsABlankCell: a field with no text is no cell at all in
+// the sheet, not a cell holding empty text (which a spreadsheet counts as
+// filled); the cells beside it are written as ever.
+func TestEmptyTextIsABlankCell(t *testing.T) {
+	type line struct {
+		Row     int    `csv:"row"`
+		Name    string `csv:"beneficiary_name"`
+		Message string `csv:"protocol_message"`
+	}
+	path := filepath.Join(t.TempDir(), "t.xlsx")
+	if err := WriteTable(path, "T", []line{{2, "Aisha", ""}, {3, "", "Rejected"}}); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	var sheet string
+	for _, f := range z.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/") {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(r)
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet = string(b)
+		}
+	}
+	for ref, want := range map[string]bool{"A2": true, "B2": true, "C2": false, "A3": true, "B3": false, "C3": true} {
+		if got := strings.Contains(sheet, `<c r="`+ref+`"`); got != want {
+			t.Errorf("cell %s written: %v, want %v", ref, got, want)
+		}
+	}
+	if strings.Contains(sheet, "<t></t>") {
+		t.Error("the sheet holds a cell of empty text")
 	}
 }
