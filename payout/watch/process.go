@@ -67,10 +67,14 @@ func (w *Watcher) process(ctx context.Context, path string) {
 		}
 	}
 	count, total := plannedOf(p)
-	w.event(Event{File: name, State: StatePaying, Period: p.Period, Count: count, Total: total})
+	w.event(Event{File: name, State: StatePaying, Period: p.Period, Count: count, Total: total, Reason: replaces(p)})
 	out, err := w.svc.Pay(ctx, p)
 	if err != nil {
-		w.notPaid(ctx, path, err)
+		var up *journal.Upload
+		if out != nil {
+			up = out.Upload
+		}
+		w.notPaid(ctx, path, up, err)
 		return
 	}
 	w.paid(path, out.Upload, p.Reports)
@@ -165,15 +169,36 @@ func reports(p *upload.Prepared) []string {
 	return p.Reports
 }
 
+// replaces says which earlier uploads of the period, never sent, the
+// payment of p replaces (upload.Comparison.Unsent), or "".
+func replaces(p *upload.Prepared) string {
+	if p.Compared == nil {
+		return ""
+	}
+	var said []string
+	for _, up := range p.Compared.Unsent {
+		said = append(said, fmt.Sprintf("replaces the upload of %s (order %s, %s) that never reached Clickpay: it pays nobody and will not be resumed",
+			filepath.Base(up.File), up.OrderID, up.CreatedAt.Local().Format("2006-01-02 15:04")))
+	}
+	return strings.Join(said, "; ")
+}
+
 // notPaid files a sheet whose payment stopped, or leaves it in processing/
-// to resume: the journal knows where it stopped.
-func (w *Watcher) notPaid(ctx context.Context, path string, err error) {
+// to resume: the journal knows where it stopped. up is its upload, when
+// one was recorded.
+func (w *Watcher) notPaid(ctx context.Context, path string, up *journal.Upload, err error) {
 	name := filepath.Base(path)
+	var stop *upload.StopError
 	switch {
 	case ctx.Err() != nil:
 		w.o.Log.Info("stopped while paying; the next start resumes it", "file", name, "err", err)
 	case errors.Is(err, payout.ErrMismatch):
-		w.fail(path, nil, "needs a person: "+err.Error())
+		w.fail(path, nil, "needs a person: "+say(err))
+	case up != nil && up.BatchID == "" && payout.RefusedAsInvalid(err) && errors.As(err, &stop):
+		// Sent again as it is, it would be refused again at every scan.
+		// Nothing of it was applied, so a corrected sheet replaces it.
+		w.fail(path, nil, fmt.Sprintf("%s: %v; if the message names a row or a field, correct the sheet and drop it in the inbox (it replaces this upload); "+
+			"if the pages are too large for Clickpay, start the watcher with a smaller --page-size and drop the sheet in the inbox again", stop.Msg, stop.Err))
 	default:
 		w.retry(name, err)
 	}
@@ -181,8 +206,20 @@ func (w *Watcher) notPaid(ctx context.Context, path string, err error) {
 
 func (w *Watcher) retry(name string, err error) {
 	w.retryAt[name] = w.o.Now().Add(w.o.Poll)
-	w.event(Event{File: name, State: StateRetry, Reason: err.Error()})
+	w.event(Event{File: name, State: StateRetry, Reason: say(err)})
 }
+
+// say is a pipeline error in the watcher's words: a stopped payment is
+// not started again by a command but by the watcher itself.
+func say(err error) string {
+	if stop, ok := err.(*upload.StopError); ok {
+		return stop.Say(watchResume)
+	}
+	return err.Error()
+}
+
+// watchResume is what starts a stopped payment again under the watcher.
+const watchResume = "the watcher tries it again at every scan and when it starts again (nothing is sent twice)"
 
 // overLimit says why a plan may not be paid unattended, or "".
 func (w *Watcher) overLimit(pl *upload.Plan) string {

@@ -61,6 +61,7 @@ type events struct {
 	// every state each file reached, and its last event
 	reached map[string]map[string]bool
 	state   map[string]watch.Event
+	all     []watch.Event // every event read, in order
 }
 
 func newEvents(t *testing.T) *events {
@@ -85,6 +86,7 @@ func (e *events) waitFor(ctx context.Context, want map[string]string) {
 		}
 		select {
 		case ev := <-e.ch:
+			e.all = append(e.all, ev)
 			e.state[ev.File] = ev
 			if e.reached[ev.File] == nil {
 				e.reached[ev.File] = map[string]bool{}
@@ -358,8 +360,15 @@ func TestOneWatcherPerFolder(t *testing.T) {
 // checks that it ended well.
 func runWatcher(ctx context.Context, t *testing.T, svc *upload.Service, dir string) (*events, func()) {
 	t.Helper()
+	return runWatcherWith(ctx, t, svc, watch.Options{Dir: dir})
+}
+
+// runWatcherWith is runWatcher with more options.
+func runWatcherWith(ctx context.Context, t *testing.T, svc *upload.Service, o watch.Options) (*events, func()) {
+	t.Helper()
 	ev := newEvents(t)
-	w, err := watch.New(svc, watch.Options{Dir: dir, Settle: 50 * time.Millisecond, Poll: 100 * time.Millisecond, Refresh: 100 * time.Millisecond, Event: ev.add})
+	o.Settle, o.Poll, o.Refresh, o.Event = 50*time.Millisecond, 100*time.Millisecond, 100*time.Millisecond, ev.add
+	w, err := watch.New(svc, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,5 +520,87 @@ func TestStatusNeverFeedsTheWatcher(t *testing.T) {
 	}
 	if n := paidOnServer(t, svc)[saIBAN(140)]; n != 1 {
 		t.Errorf("the failed transfer was sent %d times", n)
+	}
+}
+
+// TestRefusedCreateGoesToFailed: a sheet whose batch Clickpay refuses to
+// create (here: pages larger than it takes) reached nobody. It is filed in
+// failed/ with the reason and what to do, in the watcher's words, instead
+// of being sent again at every scan to be refused again. The corrected
+// sheet, dropped in after the watcher is started with smaller pages,
+// replaces it, says so, and pays everyone once.
+func TestRefusedCreateGoesToFailed(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc, err := upload.Open(ctx, upload.Setup{StateDir: t.TempDir(), Sandbox: true, Sim: clickpaysim.Config{MaxRequests: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	f := watch.DefaultFolders(dir)
+	people := ids(700, 5)
+	ev, stop := runWatcherWith(ctx, t, svc, watch.Options{Dir: dir, PageSize: 3})
+	write(t, filepath.Join(f.Inbox, "march.csv"), sheet(people, "1000.00"))
+	ev.waitFor(ctx, map[string]string{"march.csv": watch.StateFailed})
+	stop()
+	why := ev.state["march.csv"].Reason
+	for _, want := range []string{"Clickpay refused to create the batch", "nothing of this upload was applied", "inbox", "--page-size"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("the reason does not say %q: %s", want, why)
+		}
+	}
+	if strings.Contains(why, "command") || ev.reached["march.csv"][watch.StateRetry] {
+		t.Errorf("retried, or worded for the command line: %v, %s", ev.reached["march.csv"], why)
+	}
+	if got := names(t, f.Failed); strings.Join(got, " ") != "march.csv march.reason.txt" {
+		t.Errorf("failed/ holds %v", got)
+	}
+	if n := len(paidOnServer(t, svc)); n != 0 {
+		t.Fatalf("%d people paid", n)
+	}
+
+	ev, stop = runWatcherWith(ctx, t, svc, watch.Options{Dir: dir, PageSize: 2})
+	write(t, filepath.Join(f.Inbox, "march-fixed.csv"), sheet(people, "1200.00"))
+	ev.waitFor(ctx, map[string]string{"march-fixed.csv": watch.StateDone})
+	stop()
+	var paying string
+	for _, e := range ev.all {
+		if e.File == "march-fixed.csv" && e.State == watch.StatePaying {
+			paying = e.Reason
+		}
+	}
+	if !strings.Contains(paying, "replaces the upload of march.csv") {
+		t.Errorf("the paying event does not say what it replaces: %q", paying)
+	}
+	paid := paidOnServer(t, svc)
+	for _, id := range people {
+		if paid[saIBAN(id)] != 1 {
+			t.Errorf("employee %d paid %d times", id, paid[saIBAN(id)])
+		}
+	}
+}
+
+// TestRetryInTheWatchersWords: a payment stopped for something to be put
+// right outside the sheet (here the deposit account's balance) is tried
+// again, and its reason says so in the watcher's words, not the command
+// line's.
+func TestRetryInTheWatchersWords(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	svc, err := upload.Open(ctx, upload.Setup{StateDir: t.TempDir(), Sandbox: true, Sim: clickpaysim.Config{Balance: 100_00}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	f := watch.DefaultFolders(dir)
+	ev, stop := runWatcher(ctx, t, svc, dir)
+	write(t, filepath.Join(f.Inbox, "march.csv"), sheet(ids(800, 2), "1000.00"))
+	ev.waitFor(ctx, map[string]string{"march.csv": watch.StateRetry})
+	stop()
+	why := ev.state["march.csv"].Reason
+	if !strings.Contains(why, "top up the deposit account, then the watcher tries it again") || strings.Contains(why, "command") {
+		t.Errorf("retry reason: %s", why)
 	}
 }
