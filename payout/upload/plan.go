@@ -159,7 +159,7 @@ func NewPlan(file, hash, period, orderID string, lines []Line, pageSize int) (*P
 // matches payout.ErrResumable (run the same command again) or
 // payout.ErrMismatch (needs a human) with errors.Is.
 type StopError struct {
-	Kind error  // payout.ErrResumable or payout.ErrMismatch
+	Kind error  // payout.ErrResumable or payout.ErrMismatch; nil: Err's kind is the stop's
 	Msg  string // what stopped
 	Err  error  // the failure behind it, if any
 	// What to do. Resumes: started again, the upload resumes, after First

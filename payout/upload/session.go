@@ -346,7 +346,10 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 	}
 	out.Results = Results(up, rows)
 	if err := WriteResults(up.ResultsPath, out.Results, p.opts.Report.Lang); err != nil {
-		return out, fmt.Errorf("batch %s is closed, but %w; run the same command again to write the results", up.BatchID, err)
+		// Paid: what stopped the sheet (a folder gone, a full disk) is
+		// put right, then the upload started again writes it from the
+		// closed batch. Its kind is the failure's (a refused output).
+		return out, &StopError{Msg: fmt.Sprintf("batch %s is closed, but the results sheet was not written", up.BatchID), Err: err, Resumes: true, First: "correct it"}
 	}
 	if err := u.Journal.SetResultsWritten(context.WithoutCancel(ctx), up.ID); err != nil {
 		return out, err
