@@ -225,7 +225,12 @@ func mismatch(format string, a ...any) error {
 
 // AlreadyUploaded is the refusal to upload a file whose content was already
 // uploaded and closed in the same pay period.
-type AlreadyUploaded struct{ Upload *journal.Upload }
+type AlreadyUploaded struct {
+	Upload *journal.Upload
+	// File is the file being uploaded now, when known: a copy of the
+	// paid one under another name or in another folder is said to be one.
+	File string
+}
 
 func (e *AlreadyUploaded) Error() string {
 	u := e.Upload
@@ -233,8 +238,12 @@ func (e *AlreadyUploaded) Error() string {
 	if u.Endpoint == "sandbox" {
 		sandbox = " --sandbox"
 	}
-	return fmt.Sprintf("%s was already uploaded for pay period %s on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s%s; to pay everyone on it a second time in %s: --pay-again",
-		u.File, u.Period, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID, sandbox, u.Period)
+	what := u.File + " was"
+	if e.File != "" && e.File != u.File {
+		what = fmt.Sprintf("%s has the same content as %s, which was", e.File, u.File)
+	}
+	return fmt.Sprintf("%s already uploaded for pay period %s on %s as batch %s (order %s, %d rows, SAR %s); nothing was sent. Its results: payroll status %s%s; to pay everyone on it a second time in %s: --pay-again",
+		what, u.Period, u.ClosedAt.Local().Format("2006-01-02 15:04"), u.BatchID, u.OrderID, u.Count, u.Total.Grouped(), u.BatchID, sandbox, u.Period)
 }
 
 // Is matches payout.ErrAlreadyUploaded.

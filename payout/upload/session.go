@@ -159,7 +159,7 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 	if err != nil {
 		return fail(err)
 	}
-	resume, err := resumeOrRefuse(existing, o.Force, o.PayAgain)
+	resume, err := resumeOrRefuse(existing, abs, o.Force, o.PayAgain)
 	if err != nil {
 		return fail(err)
 	}

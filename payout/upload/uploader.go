@@ -111,7 +111,7 @@ func (u *Uploader) prepare(ctx context.Context, plan *Plan, force, payAgain, exp
 	if err != nil {
 		return nil, nil, false, err
 	}
-	resume, err := resumeOrRefuse(e, force, payAgain)
+	resume, err := resumeOrRefuse(e, plan.File, force, payAgain)
 	if resume || err != nil {
 		return e, nil, resume, err
 	}
@@ -128,15 +128,16 @@ func (u *Uploader) prepare(ctx context.Context, plan *Plan, force, payAgain, exp
 // pay period (nil for none) means for a new one: resume it (unfinished, or
 // closed with its results sheet still to write), refuse (already paid
 // without payAgain; a batch that did not match its plan without force), or
-// neither: a new upload, which replaces a mismatched batch.
-func resumeOrRefuse(e *journal.Upload, force, payAgain bool) (resume bool, err error) {
+// neither: a new upload, which replaces a mismatched batch. file is the
+// file being uploaded now.
+func resumeOrRefuse(e *journal.Upload, file string, force, payAgain bool) (resume bool, err error) {
 	switch {
 	case e == nil:
 		return false, nil
 	case e.Unfinished(), e.Status == journal.StatusClosed && !e.ResultsWritten:
 		return true, nil
 	case e.Status == journal.StatusClosed && !payAgain:
-		return false, &AlreadyUploaded{Upload: e}
+		return false, &AlreadyUploaded{Upload: e, File: file}
 	case e.Status == journal.StatusMismatch && !force:
 		return false, mismatch("batch %s of %s (order %s) does not match its plan and was not closed: %s. Check it in the Clickpay dashboard; to start a new batch use --force", e.BatchID, e.File, e.OrderID, e.Message)
 	}
