@@ -227,6 +227,9 @@ func printPrepared(s *streams, g *globals, x *upload.Service, o *uploadOptions, 
 	for _, up := range c.Unsent {
 		fmt.Fprintln(s.Out, say(o.Lang, "replaces", filepath.Base(up.File), up.OrderID, up.CreatedAt.Local().Format("2006-01-02 15:04")))
 	}
+	for _, up := range c.Replaced {
+		fmt.Fprintln(s.Out, say(o.Lang, "replacesopen", filepath.Base(up.File), up.OrderID, up.BatchID))
+	}
 	if len(c.Paid) > 0 {
 		verb := say(o.Lang, "leftpaid")
 		if o.PayAgain {

@@ -101,6 +101,9 @@ const (
 	ApplySlow
 	// TooMany answers 429 with Retry-After without applying the call.
 	TooMany
+	// Refuse answers 400, an invalid request, without applying the call:
+	// a rule of Clickpay's that the sheet's checks do not know of.
+	Refuse
 )
 
 // Fault makes the N-th call of a kind ("new", "add", "close", "query",
@@ -284,11 +287,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.reload()
 	s.calls[kind]++
 	fault := s.faultFor(kind, s.calls[kind])
-	if fault != nil && (fault.Kind == Fail500 || fault.Kind == TooMany) {
+	if fault != nil && (fault.Kind == Fail500 || fault.Kind == TooMany || fault.Kind == Refuse) {
 		s.st.Traces++
 		trace := s.trace()
 		unlock()
 		s.mu.Unlock()
+		if fault.Kind == Refuse {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 3, "message": "Invalid beneficiary_name", "trace": trace})
+			return
+		}
 		if fault.Kind == TooMany {
 			w.Header().Set("Retry-After", "1")
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"code": 429, "message": "Too many requests", "trace": trace})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,10 @@ type Prior struct {
 	OnServer bool `json:"on_server,omitempty"`
 	// Open: the batch was not closed (yet); it may still be.
 	Open bool `json:"open,omitempty"`
+	// Unmatched: the batch did not match its plan (a page Clickpay
+	// refused, say), so this tool never closed it and will not; it pays
+	// only if a person closes it in the dashboard.
+	Unmatched bool `json:"unmatched,omitempty"`
 }
 
 // Met is a row of the sheet with the earlier payment it meets.
@@ -68,6 +73,12 @@ type Comparison struct {
 	// that they can never be resumed to pay the same people as well. (A
 	// corrected sheet uploaded after Clickpay refused the first one.)
 	Unsent []*journal.Upload
+	// Replaced are earlier uploads of the period that hold some of these
+	// rows' IBANs in a batch that did not match its plan and was not
+	// closed (a page Clickpay refused, say), replaced with Force: their
+	// rows do not count here, and paying this sheet abandons them. The
+	// server, asked, said each batch is still open.
+	Replaced []*journal.Upload
 }
 
 // CompareOptions say what to compare a sheet with.
@@ -75,8 +86,13 @@ type CompareOptions struct {
 	Period   string
 	Endpoint string
 	PayAgain bool
-	// Ignore is an upload that is being replaced (--force after a mismatch).
+	// Ignore is this file's own upload that Force replaces (--force after
+	// a mismatch): abandoned as such, not listed in Replaced.
 	Ignore int64
+	// Force replaces the period's uploads whose batch did not match its
+	// plan and was not closed (Comparison.Replaced): a corrected sheet
+	// after Clickpay refused a page of the first one.
+	Force bool
 	// Server: ask the server too (where it has the search call).
 	Server bool
 	Now    time.Time
@@ -109,6 +125,15 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	if err != nil {
 		return nil, err
 	}
+	replaceable, err := u.replaceable(ctx, rows, o)
+	if err != nil {
+		return nil, err
+	}
+	unsentPages, err := u.unsentPages(ctx, rows, o.Period)
+	if err != nil {
+		return nil, err
+	}
+	replacedIBANs := map[string][]*journal.Upload{}
 	unsentIBANs := map[string][]*journal.Upload{}
 	byIBAN := map[string][]*payment{}
 	lastOcc := map[string]int{} // the highest occurrence used for an IBAN
@@ -132,7 +157,16 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		if p.Upload.BatchID != "" {
 			known[p.Upload.BatchID] = true
 		}
-		if p.Upload.ID == o.Ignore || !p.Upload.MayPay() || failed(p.Status) {
+		if pages := unsentPages[p.Upload.ID]; p.Page < len(pages) && pages[p.Page] == journal.PagePlanned {
+			continue // never sent: a batch that stopped short holds no such row
+		}
+		if up := replaceable[p.Upload.ID]; up != nil {
+			if up.ID != o.Ignore { // that one is this file's, replaced as such
+				replacedIBANs[iban] = append(replacedIBANs[iban], up)
+			}
+			continue
+		}
+		if !p.Upload.MayPay() || failed(p.Status) {
 			continue
 		}
 		status := p.Status
@@ -140,7 +174,8 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 			status = p.Upload.Status
 		}
 		byIBAN[iban] = append(byIBAN[iban], &payment{Prior: Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID,
-			File: p.Upload.File, Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: status, Open: p.Upload.Status != journal.StatusClosed}})
+			File: p.Upload.File, Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: status, Open: p.Upload.Status != journal.StatusClosed,
+			Unmatched: p.Upload.Status == journal.StatusMismatch}})
 	}
 	if o.Server && u.API != nil {
 		c.Asked = true
@@ -165,6 +200,12 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 			if !replaced[up.ID] {
 				replaced[up.ID] = true
 				c.Unsent = append(c.Unsent, up)
+			}
+		}
+		for _, up := range replacedIBANs[l.Request.IBAN] {
+			if !replaced[up.ID] {
+				replaced[up.ID] = true
+				c.Replaced = append(c.Replaced, up)
 			}
 		}
 	}
@@ -245,6 +286,59 @@ func (u *Uploader) unsent(ctx context.Context, rows []journal.Payment) (map[int6
 	return out, nil
 }
 
+// replaceable are the uploads of the period that Force replaces: their
+// batch did not match its plan and was not closed by this tool. With the
+// server to ask, each batch is looked up first, and one a person closed
+// in the dashboard since (its entries are paid) is not replaced: its rows
+// count as ever.
+func (u *Uploader) replaceable(ctx context.Context, rows []journal.Payment, o CompareOptions) (map[int64]*journal.Upload, error) {
+	out := map[int64]*journal.Upload{}
+	if !o.Force && o.Ignore == 0 {
+		return out, nil
+	}
+	asked := map[int64]bool{}
+	for i := range rows {
+		up := rows[i].Upload
+		if asked[up.ID] || up.Period != o.Period || up.Status != journal.StatusMismatch || !o.Force && up.ID != o.Ignore {
+			continue
+		}
+		asked[up.ID] = true
+		if o.Server && u.API != nil && up.BatchID != "" {
+			b, err := u.API.Query(ctx, up.BatchID)
+			if err != nil {
+				return nil, resumable(err, "could not ask Clickpay whether batch %s, which --force would replace, is still open", up.BatchID)
+			}
+			if !payout.BatchOpen(b.Status) {
+				u.log().Warn("a batch that did not match its plan is no longer open on the server: its rows count as paid, and --force does not replace it", "batch", up.BatchID, "status", b.Status)
+				continue
+			}
+		}
+		out[up.ID] = up
+	}
+	return out, nil
+}
+
+// unsentPages are the page states of the period's uploads whose batch
+// stopped short of its plan and will not be resumed (not matching it: a
+// page Clickpay refused, say), by upload: the rows of a page still
+// planned were never sent, and pay nobody even if a person closes that
+// batch in the dashboard.
+func (u *Uploader) unsentPages(ctx context.Context, rows []journal.Payment, period string) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	for i := range rows {
+		up := rows[i].Upload
+		if _, seen := out[up.ID]; seen || up.Period != period || up.Status != journal.StatusMismatch {
+			continue
+		}
+		states, err := u.Journal.PageStates(ctx, up.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[up.ID] = states
+	}
+	return out, nil
+}
+
 // neverSent reports whether an upload certainly reached Clickpay with
 // nothing: it is planned, has no batch, and its first page (the create)
 // is planned, never sent or refused.
@@ -261,6 +355,35 @@ func (u *Uploader) neverSent(ctx context.Context, up *journal.Upload) (bool, err
 
 func met(l payout.Line, p Prior) Met {
 	return Met{Line: l, Row: l.Row, Name: l.Request.Name, IBAN: l.Request.IBAN, Prior: p}
+}
+
+// unmatched refuses a sheet some of whose rows are in a batch that did
+// not match its plan and was never closed: whether they are paid depends
+// on what a person does with that batch in the dashboard, so nothing is
+// decided for them here. --force replaces such a batch that Clickpay
+// says is still open (CompareOptions.Force).
+func (c *Comparison) unmatched() error {
+	rows := map[string][]string{}
+	var batches []string
+	for _, m := range append(append([]Met(nil), c.Paid...), c.Different...) {
+		if !m.Prior.Unmatched {
+			continue
+		}
+		b := m.Prior.BatchID
+		if rows[b] == nil {
+			batches = append(batches, b)
+		}
+		rows[b] = append(rows[b], strconv.Itoa(m.Row))
+	}
+	if len(batches) == 0 {
+		return nil
+	}
+	var said []string
+	for _, b := range batches {
+		said = append(said, fmt.Sprintf("rows %s are in batch %s", strings.Join(rows[b], ", "), b))
+	}
+	return mismatch("%s, which did not match its plan and was not closed: nobody on it is paid unless a person closes it in the Clickpay dashboard; nothing was sent. "+
+		"Check it there; to pay these rows with this sheet instead, upload it with --force, which replaces that batch if Clickpay says it is still open", strings.Join(said, "; "))
 }
 
 // Problems are the row errors of the rows whose IBAN was paid another
@@ -404,7 +527,9 @@ func DescribePrior(p Prior) string {
 	}
 	if p.Open {
 		// Not paid: a batch pays nobody until it is closed.
-		if p.File != "" && !p.OnServer {
+		if p.Unmatched {
+			b.WriteString(", which did not match its plan and was not closed: nobody on it is paid unless a person closes it in the Clickpay dashboard")
+		} else if p.File != "" && !p.OnServer {
 			fmt.Fprintf(&b, ", not closed yet: nobody on it is paid until the upload of %s is finished", filepath.Base(p.File))
 		} else {
 			b.WriteString(", not closed yet: nobody on it is paid until it is closed")

@@ -502,6 +502,8 @@ func TestDescribeAnOpenPrior(t *testing.T) {
 		{upload.Prior{BatchID: "1001", File: "/data/may.csv", Date: day, Open: true}, "batch 1001 on 2026-11-27, not closed yet: nobody on it is paid until the upload of may.csv is finished"},
 		{upload.Prior{BatchID: "1002", Date: day, Open: true, OnServer: true}, "batch 1002 on 2026-11-27, found on the server, not closed yet: nobody on it is paid until it is closed"},
 		{upload.Prior{BatchID: "1003", File: "/data/may.csv", Date: day}, "batch 1003 on 2026-11-27"},
+		{upload.Prior{BatchID: "1004", File: "/data/may.csv", Date: day, Open: true, Unmatched: true},
+			"batch 1004 on 2026-11-27, which did not match its plan and was not closed: nobody on it is paid unless a person closes it in the Clickpay dashboard"},
 	} {
 		if got := upload.DescribePrior(tt.p); got != tt.want {
 			t.Errorf("DescribePrior = %q, want %q", got, tt.want)

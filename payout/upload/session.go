@@ -177,11 +177,16 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 	if existing != nil && existing.Status == journal.StatusMismatch {
 		ignore = existing.ID // --force replaces it
 	}
-	c, err := u.Compare(ctx, res.Lines, CompareOptions{Period: o.Period, Endpoint: o.Endpoint, PayAgain: o.PayAgain, Ignore: ignore, Server: o.AskServer, Now: o.Now})
+	c, err := u.Compare(ctx, res.Lines, CompareOptions{Period: o.Period, Endpoint: o.Endpoint, PayAgain: o.PayAgain, Ignore: ignore, Force: o.Force, Server: o.AskServer, Now: o.Now})
 	if err != nil {
 		return fail(err)
 	}
 	p.Compared = c
+	if !o.Force {
+		if err := c.unmatched(); err != nil {
+			return fail(err)
+		}
+	}
 	res.Reject(c.Problems())
 	if p.Reports, err = res.WriteReports(o.Report); err != nil {
 		return fail(err)
@@ -257,6 +262,7 @@ func (u *Uploader) keepOrReplan(ctx context.Context, up *journal.Upload, pageSiz
 
 // abandonUnsent abandons the earlier uploads of the period that hold some
 // of this sheet's people but never reached Clickpay (Comparison.Unsent),
+// or whose batch, never closed, --force replaces (Comparison.Replaced),
 // before this one is recorded: resumed later, they would pay the same
 // people again. Each is looked at again first (the lock is held since the
 // comparison, so nothing has sent them since). Should this run stop before
@@ -280,6 +286,19 @@ func (u *Uploader) abandonUnsent(ctx context.Context, p *Prepared) error {
 		}
 		u.log().Info("an earlier upload of the period that never reached Clickpay is replaced by this one", "file", up.File, "order", up.OrderID)
 		if err := u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("replaced by an upload of %s before any of its calls reached Clickpay", filepath.Base(p.path))); err != nil {
+			return err
+		}
+	}
+	for _, seen := range p.Compared.Replaced {
+		up, err := u.Journal.Get(ctx, seen.ID)
+		if err != nil {
+			return err
+		}
+		if up.Status != journal.StatusMismatch {
+			return resumable(nil, "the upload of %s (order %s) changed since this sheet was compared with it", up.File, up.OrderID)
+		}
+		u.log().Warn("an upload whose batch was never closed is replaced by this one (--force)", "file", up.File, "batch", up.BatchID)
+		if err := u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("replaced by a forced upload of %s; batch %s was never closed: %s", filepath.Base(p.path), up.BatchID, up.Message)); err != nil {
 			return err
 		}
 	}

@@ -484,6 +484,11 @@ func (r *run) fill(ctx context.Context) error {
 			if err := r.setPage(p, journal.PagePlanned); err != nil {
 				return err
 			}
+			if payout.RefusedAsInvalid(err) {
+				// Sent again, it would be refused again: the batch can
+				// never hold the plan, and is left unclosed for a person.
+				return r.refusedPage(p, err)
+			}
 			return resumable(err, "adding page %d of %d failed", p+1, len(r.pages))
 		}
 		r.progress()
@@ -570,6 +575,24 @@ func echoes(b *payout.Batch) bool {
 		}
 	}
 	return len(b.Entries) > 0
+}
+
+// refusedPage is the stop when Clickpay refused page p as invalid: the
+// batch holds the pages before it and is not closed. The same page would
+// be refused again, so the upload cannot be finished: it is marked as not
+// matching its plan, and a corrected sheet uploaded with --force replaces
+// it (Comparison.Replaced).
+func (r *run) refusedPage(p int, err error) error {
+	rows := r.pages[p]
+	why := fmt.Sprintf("Clickpay refused page %d of %d (rows %d-%d) as invalid: %v", p+1, len(r.pages), rows[0].Row, rows[len(rows)-1].Row, err)
+	if jerr := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusMismatch, why); jerr != nil {
+		return jerr
+	}
+	r.up.Status = journal.StatusMismatch
+	return &StopError{Kind: payout.ErrMismatch, Err: err,
+		Msg: fmt.Sprintf("Clickpay refused page %d of %d (rows %d-%d) as invalid, so batch %s holds only the pages before it", p+1, len(r.pages), rows[0].Row, rows[len(rows)-1].Row, r.up.BatchID),
+		Hint: "the batch was NOT closed, so nothing of it is paid; sent again, the page would be refused again. Correct the rows its message names, " +
+			"then upload the corrected sheet with --force: it replaces batch " + r.up.BatchID + " with a new one (do not close " + r.up.BatchID + " in the Clickpay dashboard)"}
 }
 
 func (r *run) mismatch(ctx context.Context, why string) error {
