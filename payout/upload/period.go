@@ -79,6 +79,10 @@ type Comparison struct {
 	// rows do not count here, and paying this sheet abandons them. The
 	// server, asked, said each batch is still open.
 	Replaced []*journal.Upload
+	// Kept are such uploads that Force did not replace: Clickpay says
+	// their batch is no longer open (a person closed it in the
+	// dashboard), so the rows it holds count as paid.
+	Kept []*journal.Upload
 }
 
 // CompareOptions say what to compare a sheet with.
@@ -125,10 +129,11 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	if err != nil {
 		return nil, err
 	}
-	replaceable, err := u.replaceable(ctx, rows, o)
+	replaceable, kept, err := u.replaceable(ctx, rows, o)
 	if err != nil {
 		return nil, err
 	}
+	c.Kept = kept
 	unsentPages, err := u.unsentPages(ctx, rows, o.Period)
 	if err != nil {
 		return nil, err
@@ -291,10 +296,11 @@ func (u *Uploader) unsent(ctx context.Context, rows []journal.Payment) (map[int6
 // server to ask, each batch is looked up first, and one a person closed
 // in the dashboard since (its entries are paid) is not replaced: its rows
 // count as ever.
-func (u *Uploader) replaceable(ctx context.Context, rows []journal.Payment, o CompareOptions) (map[int64]*journal.Upload, error) {
+func (u *Uploader) replaceable(ctx context.Context, rows []journal.Payment, o CompareOptions) (map[int64]*journal.Upload, []*journal.Upload, error) {
 	out := map[int64]*journal.Upload{}
+	var kept []*journal.Upload
 	if !o.Force && o.Ignore == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	asked := map[int64]bool{}
 	for i := range rows {
@@ -306,16 +312,17 @@ func (u *Uploader) replaceable(ctx context.Context, rows []journal.Payment, o Co
 		if o.Server && u.API != nil && up.BatchID != "" {
 			b, err := u.API.Query(ctx, up.BatchID)
 			if err != nil {
-				return nil, resumable(err, "could not ask Clickpay whether batch %s, which --force would replace, is still open", up.BatchID)
+				return nil, nil, resumable(err, "could not ask Clickpay whether batch %s, which --force would replace, is still open", up.BatchID)
 			}
 			if !payout.BatchOpen(b.Status) {
 				u.log().Warn("a batch that did not match its plan is no longer open on the server: its rows count as paid, and --force does not replace it", "batch", up.BatchID, "status", b.Status)
+				kept = append(kept, up)
 				continue
 			}
 		}
 		out[up.ID] = up
 	}
-	return out, nil
+	return out, kept, nil
 }
 
 // unsentPages are the page states of the period's uploads whose batch

@@ -127,3 +127,29 @@ func TestForceLeavesABatchClosedInTheDashboard(t *testing.T) {
 		}
 	}
 }
+
+// TestForceOfTheSameFileAfterTheDashboard: the same file with --force,
+// after a person closed its unmatched batch in the dashboard, is refused:
+// replacing that upload would abandon it, and its paid rows would count
+// nowhere from then on.
+func TestForceOfTheSameFileAfterTheDashboard(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, clickpaysim.Config{}, clickpay.Paths{})
+	people := everyone(7, "1000.00")
+	if err := refusedOnPageTwo(t, o, people); !errors.Is(err, payout.ErrMismatch) {
+		t.Fatal(err)
+	}
+	if _, err := o.client.Close(ctx, "1001", 3, payout.Amount(3000_00)); err != nil {
+		t.Fatal(err)
+	}
+	opts := o.options("2026-11")
+	opts.Force = true
+	_, _, err := o.prepare(o.j, filepath.Join(o.dir, "march.csv"), opts)
+	if !errors.Is(err, payout.ErrMismatch) || !strings.Contains(err.Error(), "batch 1001 of") || !strings.Contains(err.Error(), "no longer open") {
+		t.Fatalf("--force of the same file: %v", err)
+	}
+	up, err := o.j.ByBatch(ctx, "1001")
+	if err != nil || up.Status != journal.StatusMismatch {
+		t.Errorf("the upload of batch 1001: %v, %+v", err, up)
+	}
+}

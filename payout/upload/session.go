@@ -182,6 +182,14 @@ func (u *Uploader) PrepareSource(ctx context.Context, src payout.Source, o Optio
 		return fail(err)
 	}
 	p.Compared = c
+	for _, k := range c.Kept {
+		if k.ID == ignore {
+			// Replaced as this file's, it would be abandoned, and the rows
+			// it holds, paid, would count nowhere from then on.
+			return fail(mismatch("batch %s of %s is no longer open on Clickpay: a person closed it in the dashboard after it stopped, so the rows it holds are paid, and --force does not replace it; nothing was sent. "+
+				"Pay the rows it does not hold with a sheet of their own", k.BatchID, k.File))
+		}
+	}
 	if !o.Force {
 		if err := c.unmatched(); err != nil {
 			return fail(err)
