@@ -125,16 +125,17 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	if err != nil {
 		return nil, err
 	}
-	unsent, err := u.unsent(ctx, rows)
+	ups := uploadsOf(rows)
+	unsent, err := u.unsent(ctx, ups)
 	if err != nil {
 		return nil, err
 	}
-	replaceable, kept, err := u.replaceable(ctx, rows, o)
+	replaceable, kept, err := u.replaceable(ctx, ups, o)
 	if err != nil {
 		return nil, err
 	}
 	c.Kept = kept
-	unsentPages, err := u.unsentPages(ctx, rows, o.Period)
+	unsentPages, err := u.unsentPages(ctx, ups, o.Period)
 	if err != nil {
 		return nil, err
 	}
@@ -267,19 +268,27 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 	return c, nil
 }
 
-// unsent returns the uploads among rows' that never reached Clickpay: still
+// uploadsOf are the uploads the rows belong to, each once, in the order
+// they first appear.
+func uploadsOf(rows []journal.Payment) []*journal.Upload {
+	var out []*journal.Upload
+	seen := map[int64]bool{}
+	for i := range rows {
+		if up := rows[i].Upload; !seen[up.ID] {
+			seen[up.ID] = true
+			out = append(out, up)
+		}
+	}
+	return out
+}
+
+// unsent returns the uploads among ups that never reached Clickpay: still
 // planned, with no batch, and the page that creates the batch never sent
 // or refused ("planned"; "sending" is a create whose outcome is not known,
 // and such an upload may well have a batch).
-func (u *Uploader) unsent(ctx context.Context, rows []journal.Payment) (map[int64]*journal.Upload, error) {
+func (u *Uploader) unsent(ctx context.Context, ups []*journal.Upload) (map[int64]*journal.Upload, error) {
 	out := map[int64]*journal.Upload{}
-	asked := map[int64]bool{}
-	for i := range rows {
-		up := rows[i].Upload
-		if asked[up.ID] {
-			continue
-		}
-		asked[up.ID] = true
+	for _, up := range ups {
 		never, err := u.neverSent(ctx, up)
 		if err != nil {
 			return nil, err
@@ -292,37 +301,55 @@ func (u *Uploader) unsent(ctx context.Context, rows []journal.Payment) (map[int6
 }
 
 // replaceable are the uploads of the period that Force replaces: their
-// batch did not match its plan and was not closed by this tool. With the
-// server to ask, each batch is looked up first, and one a person closed
-// in the dashboard since (its entries are paid) is not replaced: its rows
-// count as ever.
-func (u *Uploader) replaceable(ctx context.Context, rows []journal.Payment, o CompareOptions) (map[int64]*journal.Upload, []*journal.Upload, error) {
-	out := map[int64]*journal.Upload{}
-	var kept []*journal.Upload
-	if !o.Force && o.Ignore == 0 {
-		return out, nil, nil
-	}
-	asked := map[int64]bool{}
-	for i := range rows {
-		up := rows[i].Upload
-		if asked[up.ID] || up.Period != o.Period || up.Status != journal.StatusMismatch || !o.Force && up.ID != o.Ignore {
+// batch did not match its plan and was not closed by this tool (without
+// Force, only this file's own, Ignore). With the server to ask, each batch
+// is looked up first, and one a person closed in the dashboard since (its
+// entries are paid) is not replaced but kept: its rows count as ever.
+func (u *Uploader) replaceable(ctx context.Context, ups []*journal.Upload, o CompareOptions) (out map[int64]*journal.Upload, kept []*journal.Upload, err error) {
+	out = map[int64]*journal.Upload{}
+	for _, up := range ups {
+		if up.Period != o.Period || up.Status != journal.StatusMismatch || !o.Force && up.ID != o.Ignore {
 			continue
 		}
-		asked[up.ID] = true
-		if o.Server && u.API != nil && up.BatchID != "" {
-			b, err := u.API.Query(ctx, up.BatchID)
-			if err != nil {
-				return nil, nil, resumable(err, "could not ask Clickpay whether batch %s, which --force would replace, is still open", up.BatchID)
-			}
-			if !payout.BatchOpen(b.Status) {
-				u.log().Warn("a batch that did not match its plan is no longer open on the server: its rows count as paid, and --force does not replace it", "batch", up.BatchID, "status", b.Status)
-				kept = append(kept, up)
-				continue
-			}
+		open, err := u.stillOpen(ctx, up, o.Server)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !open {
+			u.log().Warn("a batch that did not match its plan is no longer open on the server: its rows count as paid, and --force does not replace it", "batch", up.BatchID)
+			kept = append(kept, up)
+			continue
 		}
 		out[up.ID] = up
 	}
 	return out, kept, nil
+}
+
+// stillOpen asks the server, when ask and there is a batch, whether the
+// batch of an upload that did not match its plan is still open; without
+// asking, it is taken to be (--force says so).
+func (u *Uploader) stillOpen(ctx context.Context, up *journal.Upload, ask bool) (bool, error) {
+	if !ask || u.API == nil || up.BatchID == "" {
+		return true, nil
+	}
+	b, err := u.API.Query(ctx, up.BatchID)
+	if err != nil {
+		return false, resumable(err, "could not ask Clickpay whether batch %s, which --force would replace, is still open", up.BatchID)
+	}
+	return payout.BatchOpen(b.Status), nil
+}
+
+// stillToReplace is stillOpen asked again just before --force abandons an
+// upload: a person may have closed its batch in the dashboard while the
+// plan waited to be confirmed. Then nothing is sent, and started again
+// the sheet is compared with that batch as paid.
+func (u *Uploader) stillToReplace(ctx context.Context, up *journal.Upload, ask bool) error {
+	open, err := u.stillOpen(ctx, up, ask)
+	if err != nil || open {
+		return err
+	}
+	return resumable(nil, "batch %s of %s is no longer open on Clickpay: a person closed it after this sheet was compared with it, so the rows it holds are paid and --force does not replace it; nothing was sent. "+
+		"Started again, the sheet is compared with that batch as paid", up.BatchID, up.File)
 }
 
 // unsentPages are the page states of the period's uploads whose batch
@@ -330,11 +357,10 @@ func (u *Uploader) replaceable(ctx context.Context, rows []journal.Payment, o Co
 // page Clickpay refused, say), by upload: the rows of a page still
 // planned were never sent, and pay nobody even if a person closes that
 // batch in the dashboard.
-func (u *Uploader) unsentPages(ctx context.Context, rows []journal.Payment, period string) (map[int64][]string, error) {
+func (u *Uploader) unsentPages(ctx context.Context, ups []*journal.Upload, period string) (map[int64][]string, error) {
 	out := map[int64][]string{}
-	for i := range rows {
-		up := rows[i].Upload
-		if _, seen := out[up.ID]; seen || up.Period != period || up.Status != journal.StatusMismatch {
+	for _, up := range ups {
+		if up.Period != period || up.Status != journal.StatusMismatch {
 			continue
 		}
 		states, err := u.Journal.PageStates(ctx, up.ID)

@@ -29,6 +29,27 @@ func refusedOnPageTwo(t *testing.T, o *office, people []person) error {
 	return err
 }
 
+// closeInTheDashboard closes batch 1001, stopped after its first page of
+// three people, as a person would in Clickpay's dashboard.
+func closeInTheDashboard(t *testing.T, o *office) {
+	t.Helper()
+	if _, err := o.client.Close(context.Background(), "1001", 3, payout.Amount(3000_00)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eachPaidOnce fails the test unless every person is in exactly one
+// closed batch on the server.
+func eachPaidOnce(t *testing.T, o *office, people []person) {
+	t.Helper()
+	paid := o.paidOnServer(people)
+	for _, pr := range people {
+		if paid[saIBAN(pr.id)] != 1 {
+			t.Errorf("employee %d paid %d times", pr.id, paid[saIBAN(pr.id)])
+		}
+	}
+}
+
 // TestCorrectedSheetAfterARefusedPage: Clickpay refused a page of a batch
 // as invalid. Sent again it is refused again, so the upload stops as not
 // matching its plan (never "run it again"), the batch unclosed: nobody is
@@ -84,12 +105,7 @@ func TestCorrectedSheetAfterARefusedPage(t *testing.T) {
 	if err != nil || old.Status != journal.StatusAbandoned || !strings.Contains(old.Message, "replaced by a forced upload of march-fixed.csv") {
 		t.Errorf("the refused upload: %v, %+v", err, old)
 	}
-	paid := o.paidOnServer(people)
-	for _, pr := range people {
-		if paid[saIBAN(pr.id)] != 1 {
-			t.Errorf("employee %d paid %d times", pr.id, paid[saIBAN(pr.id)])
-		}
-	}
+	eachPaidOnce(t, o, people)
 }
 
 // TestForceLeavesABatchClosedInTheDashboard: after the refused page, a
@@ -104,9 +120,7 @@ func TestForceLeavesABatchClosedInTheDashboard(t *testing.T) {
 	if err := refusedOnPageTwo(t, o, people); !errors.Is(err, payout.ErrMismatch) {
 		t.Fatal(err)
 	}
-	if _, err := o.client.Close(ctx, "1001", 3, payout.Amount(3000_00)); err != nil {
-		t.Fatal(err)
-	}
+	closeInTheDashboard(t, o)
 	opts := o.options("2026-11")
 	opts.Force = true
 	people[4].amount = "1200.00"
@@ -120,12 +134,7 @@ func TestForceLeavesABatchClosedInTheDashboard(t *testing.T) {
 	if _, err := u.Pay(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	paid := o.paidOnServer(people)
-	for _, pr := range people {
-		if paid[saIBAN(pr.id)] != 1 {
-			t.Errorf("employee %d paid %d times", pr.id, paid[saIBAN(pr.id)])
-		}
-	}
+	eachPaidOnce(t, o, people)
 }
 
 // TestForceOfTheSameFileAfterTheDashboard: the same file with --force,
@@ -139,9 +148,7 @@ func TestForceOfTheSameFileAfterTheDashboard(t *testing.T) {
 	if err := refusedOnPageTwo(t, o, people); !errors.Is(err, payout.ErrMismatch) {
 		t.Fatal(err)
 	}
-	if _, err := o.client.Close(ctx, "1001", 3, payout.Amount(3000_00)); err != nil {
-		t.Fatal(err)
-	}
+	closeInTheDashboard(t, o)
 	opts := o.options("2026-11")
 	opts.Force = true
 	_, _, err := o.prepare(o.j, filepath.Join(o.dir, "march.csv"), opts)
@@ -151,5 +158,56 @@ func TestForceOfTheSameFileAfterTheDashboard(t *testing.T) {
 	up, err := o.j.ByBatch(ctx, "1001")
 	if err != nil || up.Status != journal.StatusMismatch {
 		t.Errorf("the upload of batch 1001: %v, %+v", err, up)
+	}
+}
+
+// TestForceAsksAgainBeforeReplacing: a person closes the unmatched batch
+// while the corrected sheet's plan, which replaces it, waits to be
+// confirmed. Paying asks Clickpay again: nothing is sent, the upload is
+// kept, and started again the sheet pays only the rows that batch does
+// not hold. The same holds for the same file with --force.
+func TestForceAsksAgainBeforeReplacing(t *testing.T) {
+	ctx := context.Background()
+	for _, same := range []bool{false, true} {
+		o := newOffice(t, clickpaysim.Config{}, clickpay.Paths{})
+		people := everyone(7, "1000.00")
+		if err := refusedOnPageTwo(t, o, people); !errors.Is(err, payout.ErrMismatch) {
+			t.Fatal(err)
+		}
+		opts := o.options("2026-11")
+		opts.Force = true
+		path := filepath.Join(o.dir, "march.csv")
+		if !same {
+			people[4].amount = "1200.00"
+			path = o.sheet("march-fixed.csv", people)
+		}
+		u, p, err := o.prepare(o.j, path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeInTheDashboard(t, o)
+		if _, err := u.Pay(ctx, p); !errors.Is(err, payout.ErrResumable) || !strings.Contains(err.Error(), "batch 1001 of") || !strings.Contains(err.Error(), "no longer open") {
+			t.Fatalf("same file %v: paying after the dashboard: %v", same, err)
+		}
+		if up, err := o.j.ByBatch(ctx, "1001"); err != nil || up.Status != journal.StatusMismatch {
+			t.Fatalf("same file %v: the upload of batch 1001: %v, %+v", same, err, up)
+		}
+		if _, err := o.client.Query(ctx, "1002"); err == nil {
+			t.Fatalf("same file %v: a batch was created", same)
+		}
+		u, p, err = o.prepare(o.j, path, opts)
+		if same {
+			if !errors.Is(err, payout.ErrMismatch) {
+				t.Fatalf("the same file again: %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := u.Pay(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		eachPaidOnce(t, o, people)
 	}
 }

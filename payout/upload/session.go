@@ -268,7 +268,7 @@ func (u *Uploader) keepOrReplan(ctx context.Context, up *journal.Upload, pageSiz
 	return false, u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("planned again with pages of %d (no call of it was applied)", pageSize))
 }
 
-// abandonUnsent abandons the earlier uploads of the period that hold some
+// abandonReplaced abandons the earlier uploads of the period that hold some
 // of this sheet's people but never reached Clickpay (Comparison.Unsent),
 // or whose batch, never closed, --force replaces (Comparison.Replaced),
 // before this one is recorded: resumed later, they would pay the same
@@ -276,7 +276,7 @@ func (u *Uploader) keepOrReplan(ctx context.Context, up *journal.Upload, pageSiz
 // comparison, so nothing has sent them since). Should this run stop before
 // recording its own plan, nothing was sent by either, and either file can
 // be uploaded again.
-func (u *Uploader) abandonUnsent(ctx context.Context, p *Prepared) error {
+func (u *Uploader) abandonReplaced(ctx context.Context, p *Prepared) error {
 	if p.Compared == nil {
 		return nil
 	}
@@ -304,6 +304,11 @@ func (u *Uploader) abandonUnsent(ctx context.Context, p *Prepared) error {
 		}
 		if up.Status != journal.StatusMismatch {
 			return resumable(nil, "the upload of %s (order %s) changed since this sheet was compared with it", up.File, up.OrderID)
+		}
+		// Asked again: a person may have closed it in the dashboard while
+		// the plan waited to be confirmed.
+		if err := u.stillToReplace(ctx, up, p.opts.AskServer); err != nil {
+			return err
 		}
 		u.log().Warn("an upload whose batch was never closed is replaced by this one (--force)", "file", up.File, "batch", up.BatchID)
 		if err := u.Journal.SetStatus(ctx, up.ID, journal.StatusAbandoned, fmt.Sprintf("replaced by a forced upload of %s; batch %s was never closed: %s", filepath.Base(p.path), up.BatchID, up.Message)); err != nil {
@@ -343,7 +348,7 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 	var rows []journal.Row // a new upload's rows as recorded; nil: read them from the journal
 	var err error
 	if up == nil {
-		if err := u.abandonUnsent(ctx, p); err != nil {
+		if err := u.abandonReplaced(ctx, p); err != nil {
 			return nil, err
 		}
 		if up, rows, _, err = u.prepare(ctx, p.Plan, p.opts.Force, p.opts.PayAgain, p.opts.OrderID != ""); err != nil {

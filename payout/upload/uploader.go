@@ -116,6 +116,9 @@ func (u *Uploader) prepare(ctx context.Context, plan *Plan, force, payAgain, exp
 		return e, nil, resume, err
 	}
 	if e != nil && e.Status == journal.StatusMismatch {
+		if err := u.stillToReplace(ctx, e, true); err != nil {
+			return nil, nil, false, err
+		}
 		if err := u.Journal.SetStatus(ctx, e.ID, journal.StatusAbandoned, "replaced by a forced upload; "+e.Message); err != nil {
 			return nil, nil, false, err
 		}
@@ -585,10 +588,9 @@ func echoes(b *payout.Batch) bool {
 func (r *run) refusedPage(p int, err error) error {
 	rows := r.pages[p]
 	why := fmt.Sprintf("Clickpay refused page %d of %d (rows %d-%d) as invalid: %v", p+1, len(r.pages), rows[0].Row, rows[len(rows)-1].Row, err)
-	if jerr := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusMismatch, why); jerr != nil {
+	if jerr := r.markMismatch(why); jerr != nil {
 		return jerr
 	}
-	r.up.Status = journal.StatusMismatch
 	return &StopError{Kind: payout.ErrMismatch, Err: err,
 		Msg: fmt.Sprintf("Clickpay refused page %d of %d (rows %d-%d) as invalid, so batch %s holds only the pages before it", p+1, len(r.pages), rows[0].Row, rows[len(rows)-1].Row, r.up.BatchID),
 		Hint: "the batch was NOT closed, so nothing of it is paid; sent again, the page would be refused again. Correct the rows its message names, " +
@@ -597,11 +599,20 @@ func (r *run) refusedPage(p int, err error) error {
 
 func (r *run) mismatch(ctx context.Context, why string) error {
 	msg := why + "; the batch was NOT closed, so nothing of it is paid. Check batch " + r.up.BatchID + " in the Clickpay dashboard; to start a new batch use --force"
+	if err := r.markMismatch(why); err != nil {
+		return err
+	}
+	return mismatch("%s", msg)
+}
+
+// markMismatch records that the batch does not match the plan and will
+// not be closed by this tool, and why.
+func (r *run) markMismatch(why string) error {
 	if err := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusMismatch, why); err != nil {
 		return err
 	}
 	r.up.Status = journal.StatusMismatch
-	return mismatch("%s", msg)
+	return nil
 }
 
 // verifier checks that the server holds exactly the plan: count, total and
