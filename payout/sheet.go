@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -81,6 +82,10 @@ type TableOptions struct {
 	// Totals adds a last row with the number of rows and the sum of every
 	// money column, as values.
 	Totals bool
+	// Omit are the columns, by csv key, left out of the table (in both
+	// forms): a column no row has a value for, without a copy of every row
+	// in a struct that lacks it.
+	Omit []string
 }
 
 // WriteTableWith is WriteTable with options for the XLSX form. In XLSX,
@@ -101,14 +106,17 @@ func WriteTableWith(path, sheet string, rows any, opts TableOptions) error {
 		if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 			return writeXLSX(w, filepath.Dir(path), sheet, rows, opts)
 		}
-		return writeCSV(w, rows)
+		return writeCSV(w, rows, opts.Omit)
 	})
 }
 
 // safeCSV is a gocsv.CSVWriter that neutralises every cell but the
 // header's and quotes every field, so that no list separator splits one.
+// The columns whose header is in omit are left out.
 type safeCSV struct {
 	w      *bufio.Writer
+	omit   []string
+	left   []bool // by position: a column left out (from the header)
 	header bool
 	err    error
 }
@@ -116,12 +124,22 @@ type safeCSV struct {
 func (s *safeCSV) Write(row []string) error {
 	if s.header {
 		row = safeRow(row)
+	} else {
+		s.left = make([]bool, len(row))
+		for i, key := range row {
+			s.left[i] = slices.Contains(s.omit, key)
+		}
 	}
 	s.header = true
+	first := true
 	for i, f := range row {
-		if i > 0 {
+		if i < len(s.left) && s.left[i] {
+			continue
+		}
+		if !first {
 			s.w.WriteByte(',')
 		}
+		first = false
 		s.w.WriteByte('"')
 		s.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
 		s.w.WriteByte('"')
@@ -140,12 +158,12 @@ func safeRow(row []string) []string {
 	return out
 }
 
-func writeCSV(f io.Writer, rows any) error {
+func writeCSV(f io.Writer, rows any, omit []string) error {
 	b := bufio.NewWriter(f)
 	if _, err := b.WriteString("\uFEFF"); err != nil {
 		return err
 	}
-	w := &safeCSV{w: b}
+	w := &safeCSV{w: b, omit: omit}
 	if err := gocsv.MarshalCSV(rows, w); err != nil {
 		return err
 	}
@@ -186,13 +204,13 @@ var headers = map[string][2]string{
 }
 
 // tableColumns reads the columns of a struct type from its csv and xlsx
-// tags.
-func tableColumns(t reflect.Type, lang string) []column {
+// tags, but those omitted.
+func tableColumns(t reflect.Type, lang string, omit []string) []column {
 	var cols []column
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		key := f.Tag.Get("csv")
-		if !f.IsExported() || key == "" || key == "-" {
+		if !f.IsExported() || key == "" || key == "-" || slices.Contains(omit, key) {
 			continue
 		}
 		kind := f.Tag.Get("xlsx")
@@ -292,7 +310,7 @@ func writeXLSX(out io.Writer, dir, sheet string, rows any, opts TableOptions) er
 	if rv.Kind() != reflect.Slice || rv.Type().Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("a table is a slice of structs, not %T", rows)
 	}
-	cols := tableColumns(rv.Type().Elem(), opts.Lang)
+	cols := tableColumns(rv.Type().Elem(), opts.Lang, opts.Omit)
 	f := newWorkbook(dir)
 	defer f.Close()
 	if sheet == "" {

@@ -28,20 +28,6 @@ type ResultRow struct {
 	ProtocolMessage string        `csv:"protocol_message" json:"protocol_message"`
 }
 
-// resultRowNoID is a ResultRow for sheets without an employee ID column.
-type resultRowNoID struct {
-	Row             int           `csv:"row"`
-	Name            string        `csv:"beneficiary_name"`
-	IBAN            string        `csv:"beneficiary_account_number"`
-	Amount          payout.Amount `csv:"amount"`
-	BatchID         string        `csv:"batch_id" xlsx:"id"`
-	EntryID         string        `csv:"entry_id" xlsx:"id"`
-	Status          string        `csv:"status"`
-	Fee             string        `csv:"fee" xlsx:"money"`
-	Total           string        `csv:"total" xlsx:"money"`
-	ProtocolMessage string        `csv:"protocol_message"`
-}
-
 // Results turns journal rows into results-sheet lines.
 func Results(up *journal.Upload, rows []journal.Row) []ResultRow {
 	out := make([]ResultRow, len(rows))
@@ -72,14 +58,10 @@ func WriteResults(path string, results []ResultRow, lang string) error {
 			hasID = true
 		}
 	}
-	if hasID {
-		return payout.WriteTableWith(path, "Results", results, opts)
+	if !hasID {
+		opts.Omit = []string{"employee_id"}
 	}
-	plain := make([]resultRowNoID, len(results))
-	for i, r := range results {
-		plain[i] = resultRowNoID{r.Row, r.Name, r.IBAN, r.Amount, r.BatchID, r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage}
-	}
-	return payout.WriteTableWith(path, "Results", plain, opts)
+	return payout.WriteTableWith(path, "Results", results, opts)
 }
 
 // DefaultResultsPath is <input>.results.xlsx beside the input.
