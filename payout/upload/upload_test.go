@@ -385,28 +385,62 @@ func TestMatchWithoutEcho(t *testing.T) {
 	}
 }
 
-// TestClosedButStatusesUnread: when the batch is closed but the query that
-// follows fails, the upload is still done; statuses come with Refresh.
-func TestClosedButStatusesUnread(t *testing.T) {
-	h := newHarness(t, clickpaysim.Config{}, 3, 2)
-	h.sim.Inject(clickpaysim.Fault{Call: "query", N: 2, Kind: clickpaysim.Fail500})
+// TestEntriesFromTheCheck: the query that checks the batch before its
+// close also gives the rows their entry ids and statuses, recorded once the
+// batch is closed; no second query reads them again. What changes after the
+// close (here, at once: the simulator settles with no delay) is for Refresh.
+func TestEntriesFromTheCheck(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 5, 2)
 	rows, err := h.upload(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.sim.Calls("close") != 1 || rows[0].EntryID != "" {
-		t.Fatalf("close calls %d, entry %q", h.sim.Calls("close"), rows[0].EntryID)
+	if q := h.sim.Calls("query"); q != 1 {
+		t.Fatalf("%d queries, want the one check", q)
 	}
-	up, _ := h.j.ByOrder(context.Background(), h.plan.OrderID)
-	if up.Status != journal.StatusClosed {
-		t.Fatalf("status %s", up.Status)
-	}
-	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
-	rows, err = u.Refresh(context.Background(), up)
+	h.checkExactlyOnce(rows)
+	up, err := h.j.ByOrder(context.Background(), h.plan.OrderID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	recorded, err := h.j.Rows(context.Background(), up.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recorded {
+		if r.EntryID == "" || r.EntryID != rows[i].EntryID || r.Status != "Pending" || r.Fee == "" {
+			t.Fatalf("row %d recorded as entry %q, status %q, fee %q; returned as entry %q", r.Row, r.EntryID, r.Status, r.Fee, rows[i].EntryID)
+		}
+	}
+	u := &upload.Uploader{API: h.client.Payouts(), Journal: h.j}
+	if rows, err = u.Refresh(context.Background(), up); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Status != "Paid" {
+			t.Fatalf("row %d is %q after Refresh", r.Row, r.Status)
+		}
+	}
+}
+
+// TestEntriesOfAnEarlierClose: a close whose answer was lost is found
+// applied by the next run's check, which records the entries from it.
+func TestEntriesOfAnEarlierClose(t *testing.T) {
+	h := newHarness(t, clickpaysim.Config{}, 3, 2)
+	h.sim.Inject(clickpaysim.Fault{Call: "close", N: 1, Kind: clickpaysim.ApplyThenCut})
+	rows, err := h.upload(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.sim.Calls("close") != 1 {
+		t.Fatalf("close calls %d", h.sim.Calls("close"))
+	}
 	h.checkExactlyOnce(rows)
+	for _, r := range rows {
+		if r.EntryID == "" || r.Status != "Paid" {
+			t.Fatalf("row %d: entry %q, status %q", r.Row, r.EntryID, r.Status)
+		}
+	}
 }
 
 // TestServerWithoutSearch: where the server has no search call, a create

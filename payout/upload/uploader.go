@@ -161,8 +161,9 @@ type run struct {
 
 // Run creates, fills, checks and closes the batch of an upload, resuming
 // from wherever the journal says it stopped. It returns the rows with their
-// entry ids and statuses. Errors are *StopError (resumable or mismatch) or
-// journal failures.
+// entry ids and statuses as the check before the close read them (or, for
+// a batch closed earlier, as a query reads them now). Errors are
+// *StopError (resumable or mismatch) or journal failures.
 func (u *Uploader) Run(ctx context.Context, up *journal.Upload) ([]journal.Row, error) {
 	return u.run(ctx, up, nil)
 }
@@ -200,16 +201,7 @@ func (u *Uploader) run(ctx context.Context, up *journal.Upload, rows []journal.R
 	if err := r.close(ctx); err != nil {
 		return nil, err
 	}
-	// The rows at the start are the journal's: sending changes pages'
-	// states, not rows.
-	rows, _, err = u.refreshRows(ctx, r.up, r.rows)
-	if err != nil && errors.Is(err, payout.ErrResumable) {
-		// The batch is closed: the upload is done. Entry ids and statuses
-		// come later, with `payroll status`.
-		u.log().Warn("the batch is closed, but its entries could not be read yet; run payroll status", "batch", r.up.BatchID, "err", err)
-		return r.rows, nil
-	}
-	return rows, err
+	return r.rows, nil
 }
 
 // pagesOf groups an upload's rows by page: parts of rows when each page's
@@ -618,9 +610,20 @@ func (r *run) markMismatch(why string) error {
 // verifier checks that the server holds exactly the plan: count, total and
 // every (IBAN, amount) pair (and every reference, when echoed), from the
 // entries of a query as they are read.
+//
+// As long as every entry echoes the reference of a row not yet seen, with
+// that row's IBAN and amount, it is counted by its row alone (the fast
+// path: a batch that is the plan is checked without a table of its pairs
+// and another of its references). At the first entry that does not, the
+// tables are made of the rows not yet seen, and every later entry is
+// checked by them: the verdict is the same either way
+// (TestVerifierAsPlainly).
 type verifier struct {
 	rows  []journal.Row
-	want  map[key]int // the plan's pairs the entries have not accounted for
+	byRef map[string]int // a reference's row
+	fast  bool           // every entry so far was its row's
+	seen  []bool         // by row: an entry of the fast path was its own
+	want  map[key]int    // the plan's pairs the entries have not accounted for
 	refs  map[string]int
 	n     int
 	sum   payout.Amount
@@ -628,26 +631,48 @@ type verifier struct {
 	extra string // the first entry the plan does not have
 }
 
-func newVerifier(rows []journal.Row) *verifier {
-	v := &verifier{rows: rows}
+// newVerifier checks the rows' batch; byRef, when not nil, is each
+// reference's row (a matcher's).
+func newVerifier(rows []journal.Row, byRef map[string]int) *verifier {
+	if byRef == nil {
+		byRef = refIndex(rows)
+	}
+	v := &verifier{rows: rows, byRef: byRef, seen: make([]bool, len(rows))}
 	v.start()
 	return v
 }
 
+// refIndex is each reference's row.
+func refIndex(rows []journal.Row) map[string]int {
+	m := make(map[string]int, len(rows))
+	for i, r := range rows {
+		m[r.Request.MerchantReference] = i
+	}
+	return m
+}
+
 // start forgets the entries seen (the answer is read afresh).
 func (v *verifier) start() {
-	if v.want != nil && v.n == 0 {
+	if v.fast && v.n == 0 {
 		return
 	}
-	v.want = make(map[key]int, len(v.rows))
-	for _, row := range v.rows {
-		v.want[key{row.Request.IBAN, row.Request.Amount}]++
-	}
-	v.refs = make(map[string]int, len(v.rows))
+	clear(v.seen)
+	v.fast, v.want, v.refs = true, nil, nil
 	v.n, v.sum, v.echo, v.extra = 0, 0, true, ""
 }
 
 func (v *verifier) add(e *payout.Entry) {
+	if v.fast {
+		if i, ok := v.byRef[e.Reference]; ok && e.Reference != "" && !v.seen[i] {
+			if k, ok := entryKey(*e); ok && k == (key{v.rows[i].Request.IBAN, v.rows[i].Request.Amount}) {
+				v.seen[i] = true
+				v.n++
+				v.sum += k.amount
+				return
+			}
+		}
+		v.slow()
+	}
 	v.n++
 	if e.Reference == "" {
 		v.echo = false
@@ -666,6 +691,32 @@ func (v *verifier) add(e *payout.Entry) {
 	v.want[k]--
 }
 
+// slow leaves the fast path: the pairs still wanted are those of the rows
+// no entry was, and each row an entry was has its reference once.
+func (v *verifier) slow() {
+	v.fast = false
+	v.want = make(map[key]int, len(v.rows))
+	v.refs = make(map[string]int, len(v.rows))
+	for i, row := range v.rows {
+		if v.seen[i] {
+			v.refs[row.Request.MerchantReference]++
+		} else {
+			v.want[key{row.Request.IBAN, row.Request.Amount}]++
+		}
+	}
+}
+
+// timesOn is how many entries carry row i's reference.
+func (v *verifier) timesOn(i int) int {
+	if v.fast {
+		if v.seen[i] {
+			return 1
+		}
+		return 0
+	}
+	return v.refs[v.rows[i].Request.MerchantReference]
+}
+
 // result says why the batch b, whose entries were added, is not the plan
 // of count rows totalling total ("" when it is).
 func (v *verifier) result(b *payout.Batch, count int, total payout.Amount) string {
@@ -682,9 +733,9 @@ func (v *verifier) result(b *payout.Batch, count int, total payout.Amount) strin
 		return fmt.Sprintf("the server's entries add up to SAR %s, the plan SAR %s", v.sum.Grouped(), total.Grouped())
 	}
 	if v.echo && v.n > 0 {
-		for _, row := range v.rows {
-			if v.refs[row.Request.MerchantReference] != 1 {
-				return fmt.Sprintf("row %d (%s) is on the server %d times", row.Row, row.Request.MerchantReference, v.refs[row.Request.MerchantReference])
+		for i, row := range v.rows {
+			if n := v.timesOn(i); n != 1 {
+				return fmt.Sprintf("row %d (%s) is on the server %d times", row.Row, row.Request.MerchantReference, n)
 			}
 		}
 	}
@@ -697,8 +748,16 @@ func (r *run) close(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return resumable(err, "stopped before closing the batch")
 		}
-		v := newVerifier(r.rows)
-		b, err := r.u.API.QueryEach(ctx, r.up.BatchID, v.start, v.add)
+		// The answer that checks the batch also gives each row its entry
+		// id, fee and status, recorded once the batch is closed: the
+		// statuses are those of the check (what changes after the close
+		// is read by `payroll status`), and a hundred thousand entries
+		// are not read a second time.
+		m := newMatcher(r.rows)
+		v := newVerifier(r.rows, m.byRef)
+		b, err := r.u.API.QueryEach(ctx, r.up.BatchID,
+			func() { v.start(); m.start() },
+			func(e *payout.Entry) { v.add(e); m.add(e) })
 		r.record("query", -1, err)
 		if err != nil {
 			return resumable(err, "could not check batch %s before closing it", r.up.BatchID)
@@ -706,7 +765,7 @@ func (r *run) close(ctx context.Context) error {
 		if payout.BatchClosed(b.Status) {
 			// An earlier close was applied. Only a word known to mean
 			// closed counts: any other is tried (a second close is refused).
-			return r.closed()
+			return r.closed(m)
 		}
 		unknownStatus := !payout.BatchOpen(b.Status)
 		if why := v.result(b, r.up.Count, r.up.Total); why != "" {
@@ -723,7 +782,7 @@ func (r *run) close(ctx context.Context) error {
 		r.record("close", -1, err)
 		switch {
 		case err == nil:
-			return r.closed()
+			return r.closed(m)
 		case ctx.Err() != nil:
 			// The close may have been applied: the journal says "closing",
 			// and the next run asks the server before anything else.
@@ -750,10 +809,15 @@ func (r *run) close(ctx context.Context) error {
 	}
 }
 
-func (r *run) closed() error {
+// closed records that the batch is closed, then the entries m matched to
+// the rows.
+func (r *run) closed(m *matcher) error {
 	r.up.Status = journal.StatusClosed
 	r.u.log().Info("batch closed", "batch", r.up.BatchID, "count", r.up.Count, "total", r.up.Total.String())
-	return r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusClosed, "")
+	if err := r.u.Journal.SetStatus(r.jctx, r.up.ID, journal.StatusClosed, ""); err != nil {
+		return err
+	}
+	return r.u.recordEntries(r.jctx, r.up, r.rows, m.finish())
 }
 
 // Refresh queries an upload's batch, matches its entries to the rows (by
@@ -785,6 +849,15 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 	if err != nil {
 		return rows, "", resumable(err, "could not query batch %s", up.BatchID)
 	}
+	if err := u.recordEntries(context.WithoutCancel(ctx), up, rows, m.finish()); err != nil {
+		return nil, "", err
+	}
+	return rows, b.Status, nil
+}
+
+// recordEntries records in the journal the entries matched to an upload's
+// rows, and updates the rows.
+func (u *Uploader) recordEntries(ctx context.Context, up *journal.Upload, rows []journal.Row, matched []journal.EntryUpdate) error {
 	// Only what changed is written, and the rows read are updated in
 	// place rather than read again.
 	// Rows read from the journal are in plan order, each at its index;
@@ -799,7 +872,6 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 			break
 		}
 	}
-	matched := m.finish()
 	changed := matched[:0] // the changed ones, kept in place
 	for _, e := range matched {
 		i := e.Index
@@ -813,10 +885,7 @@ func (u *Uploader) refreshRows(ctx context.Context, up *journal.Upload, rows []j
 		r.EntryID, r.Status, r.Fee, r.Total, r.ProtocolMessage = e.EntryID, e.Status, e.Fee, e.Total, e.ProtocolMessage
 		changed = append(changed, e)
 	}
-	if err := u.Journal.UpdateEntries(context.WithoutCancel(ctx), up.ID, changed); err != nil {
-		return nil, "", err
-	}
-	return rows, b.Status, nil
+	return u.Journal.UpdateEntries(ctx, up.ID, changed)
 }
 
 // Match pairs server entries with planned rows: by merchant_reference when
@@ -841,10 +910,7 @@ type matcher struct {
 }
 
 func newMatcher(rows []journal.Row) *matcher {
-	m := &matcher{rows: rows, byRef: make(map[string]int, len(rows))}
-	for i, r := range rows {
-		m.byRef[r.Request.MerchantReference] = i
-	}
+	m := &matcher{rows: rows, byRef: refIndex(rows)}
 	m.start()
 	return m
 }

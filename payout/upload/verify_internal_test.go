@@ -57,10 +57,11 @@ func verifyPlainly(rows []journal.Row, count int, total payout.Amount, b *payout
 // afresh), finds exactly what the whole-list check finds, for batches that
 // are the plan and batches that are not in every way it knows: an entry
 // missing, added or repeated, an amount or IBAN changed, two amounts
-// swapped, references repeated or not echoed, a count or total that lies.
+// swapped, references repeated, swapped or not echoed, a count or total
+// that lies.
 func TestVerifierAsPlainly(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 13))
-	kinds := map[string]int{}
+	kinds, paths := map[string]int{}, map[string]int{}
 	for round := range 3000 {
 		var rows []journal.Row
 		var total payout.Amount
@@ -82,7 +83,7 @@ func TestVerifierAsPlainly(t *testing.T) {
 				break
 			}
 			i, j := r.IntN(len(es)), r.IntN(len(es))
-			switch r.IntN(9) {
+			switch r.IntN(10) {
 			case 0:
 				b.Entries = append(es[:i:i], es[i+1:]...)
 			case 1:
@@ -99,6 +100,8 @@ func TestVerifierAsPlainly(t *testing.T) {
 				es[i].Reference = ""
 			case 7:
 				b.Count += r.IntN(3) - 1
+			case 8:
+				es[i].Reference, es[j].Reference = es[j].Reference, es[i].Reference
 			default:
 				b.Total = payout.ParseServerDecimal((total + payout.Amount(r.IntN(3)-1)).String())
 			}
@@ -111,7 +114,7 @@ func TestVerifierAsPlainly(t *testing.T) {
 		want := verifyPlainly(rows, len(rows), total, b)
 		kinds[verdict(want)]++
 
-		v := newVerifier(rows)
+		v := newVerifier(rows, nil)
 		if n := r.IntN(len(b.Entries) + 1); r.IntN(2) == 0 {
 			// A first reading given up part way.
 			v.start()
@@ -127,6 +130,18 @@ func TestVerifierAsPlainly(t *testing.T) {
 		}
 		if got := v.result(b, len(rows), total); got != want {
 			t.Fatalf("round %d: %d rows, entries %+v:\n got %q\nwant %q", round, len(rows), b.Entries, got, want)
+		}
+		if v.fast {
+			paths["fast"]++
+		} else if v.n > 1 && v.seen[v.byRef[b.Entries[0].Reference]] {
+			paths["fast, then by the tables"]++
+		}
+	}
+	// Both ways of checking were taken, and the change from one to the
+	// other part way through an answer.
+	for _, p := range []string{"fast", "fast, then by the tables"} {
+		if paths[p] == 0 {
+			t.Errorf("no round was checked %s: %v", p, paths)
 		}
 	}
 	// Every verdict was reached, the good one included (the sum cannot
