@@ -69,7 +69,7 @@ func Open(ctx context.Context, s Setup) (*Service, error) {
 		c := s.Clickpay
 		svc.Endpoint = fmt.Sprintf("%s profile %s account %s", strings.TrimRight(first(c.BaseURL, clickpay.DefaultBaseURL), "/"), c.ProfileID, c.AccountID)
 	}
-	svc.Uploader = &Uploader{Log: s.Log}
+	svc.Uploader = &Uploader{Log: s.Log, Sandbox: s.Sandbox}
 	if !s.JournalOnly {
 		api, stop, err := openAPI(s)
 		if err != nil {

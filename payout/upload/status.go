@@ -160,6 +160,10 @@ func (u *Uploader) foreign(ctx context.Context, batchID string) (*ForeignBatch, 
 	case errors.As(err, &ce) && ce.HTTPStatus >= 400 && ce.HTTPStatus < 500 && ce.HTTPStatus != 429:
 		// The server answered that it will not tell of this batch (not
 		// found, not ours): a batch id to check, not a failure.
+		if u.Sandbox {
+			// Its settings are not the user's to check.
+			return nil, fmt.Errorf("%w: batch %s is not in the sandbox's journal at %s, and the sandbox has no such batch either (HTTP %d); check the batch id", payout.ErrUsage, batchID, u.Journal.Path(), ce.HTTPStatus)
+		}
 		return nil, fmt.Errorf("%w: batch %s is not in the journal at %s, and Clickpay says: %v", payout.ErrUsage, batchID, u.Journal.Path(), err)
 	default:
 		return nil, &StopError{Kind: payout.ErrResumable, Err: err, Msg: fmt.Sprintf("batch %s is not in the journal at %s, and Clickpay could not be asked about it", batchID, u.Journal.Path()),

@@ -20,6 +20,9 @@ type Uploader struct {
 	// UnknownRetries bounds how often a call with an unknown outcome is
 	// checked and sent again within one run. Default 3.
 	UnknownRetries int
+	// Sandbox says that API is the built-in simulator, for messages that
+	// would otherwise send the user to Clickpay's settings.
+	Sandbox bool
 }
 
 func (u *Uploader) log() *slog.Logger {
