@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gocarina/gocsv"
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"payroll/importer"
@@ -473,7 +473,12 @@ func newWorkbook(dir string) *excelize.File {
 
 // newZip is the zip writer of our workbooks: deflate at its fastest level,
 // one compressor for all the parts (a zip writer writes one part at a time
-// and closes it before the next; a compressor is over a megabyte).
+// and closes it before the next; a compressor is over a megabyte). The
+// compressor is klauspost/compress's: its fastest level makes a 100,000-row
+// sheet's 51 MB of XML a slightly smaller part than the standard library's
+// does, in a third of the time (80 ms against 210-300 ms); what it writes
+// is plain deflate, read by every spreadsheet and by excelize
+// (TestWorkbookReadBack and every test that opens one).
 func newZip(w io.Writer) *zip.Writer {
 	zw := zip.NewWriter(w)
 	var fw *flate.Writer

@@ -7,12 +7,18 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"payroll/importer"
 )
 
 // shownWidth reads a field by its kind; it must give the width of the
@@ -96,5 +102,85 @@ func TestEmptyTextIsABlankCell(t *testing.T) {
 	}
 	if strings.Contains(sheet, "<t></t>") {
 		t.Error("the sheet holds a cell of empty text")
+	}
+}
+
+// TestWorkbookReadBack: a table large enough for its sheet to be deflated
+// in many blocks (by klauspost/compress, not the standard library) is read
+// back whole by the standard library's zip reader, which checks every
+// part's CRC, and cell for cell by excelize and by our own importer.
+func TestWorkbookReadBack(t *testing.T) {
+	type line struct {
+		Row    int    `csv:"row"`
+		Name   string `csv:"beneficiary_name"`
+		IBAN   string `csv:"beneficiary_account_number"`
+		Amount Amount `csv:"amount"`
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	names := []string{"Aisha Al-Harbi", "محمد العتيبي", "Noura", "Fahad bin Saad", "سارة"}
+	var lines []line
+	for i := range 20000 {
+		lines = append(lines, line{Row: i + 2, Name: names[r.IntN(len(names))] + " " + strconv.Itoa(r.IntN(1000)),
+			IBAN: fmt.Sprintf("SA%022d", r.Int64N(1e18)), Amount: Amount(r.Int64N(10_000_000))})
+	}
+	path := filepath.Join(t.TempDir(), "t.xlsx")
+	if err := WriteTable(path, "T", lines); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, rc); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		rc.Close()
+	}
+	z.Close()
+
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("T", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := importer.Open(path, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	src, err := wb.Rows("T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if !src.Next() { // the header
+		t.Fatal(src.Err())
+	}
+	if len(rows) != len(lines)+1 {
+		t.Fatalf("%d rows read back, %d written", len(rows)-1, len(lines))
+	}
+	for i, l := range lines {
+		want := []string{strconv.Itoa(l.Row), l.Name, l.IBAN, strconv.FormatFloat(float64(l.Amount)/100, 'f', -1, 64)}
+		if got := rows[i+1]; !slices.Equal(got, want) {
+			t.Fatalf("row %d: excelize reads %q, want %q", i+2, got, want)
+		}
+		if !src.Next() {
+			t.Fatalf("row %d: the importer stops: %v", i+2, src.Err())
+		}
+		if got := src.Row(); got.Number != i+2 || !slices.Equal(got.Cells[:3], want[:3]) {
+			t.Fatalf("row %d: the importer reads row %d %q, want %q", i+2, got.Number, got.Cells, want)
+		}
+	}
+	if src.Next() || src.Err() != nil {
+		t.Fatalf("the importer reads past the last row, or fails: %v", src.Err())
 	}
 }
