@@ -59,7 +59,8 @@ func TestBeginRowsAreTheJournals(t *testing.T) {
 }
 
 // TestStopErrorSay: a stopped upload says what to do first and then how
-// to start again in each front end's words; other advice as it is.
+// to start again, or to send smaller pages, in each front end's words;
+// other advice as it is.
 func TestStopErrorSay(t *testing.T) {
 	cause := errors.New("clickpay close: the balance is short")
 	for _, tt := range []struct {
@@ -74,11 +75,17 @@ func TestStopErrorSay(t *testing.T) {
 			"interrupted while adding page 2; AGAIN"},
 		{&StopError{Msg: "refused", Hint: "correct the sheet"}, "refused; correct the sheet", "refused; correct the sheet"},
 		{&StopError{Msg: "mismatch"}, "mismatch", "mismatch"},
+		{&StopError{Msg: "refused", Err: cause, Hint: "correct the sheet", Smaller: true},
+			"refused: clickpay close: the balance is short; correct the sheet; if the pages are too large for it, upload it again with a smaller --page-size",
+			"refused: clickpay close: the balance is short; correct the sheet; if the pages are too large for it, SMALLER"},
+		{&StopError{Msg: "refused", Resumes: true, Smaller: true},
+			"refused; run the same command again to resume (nothing is sent twice); if the pages are too large for it, upload it again with a smaller --page-size",
+			"refused; AGAIN; if the pages are too large for it, SMALLER"},
 	} {
 		if got := tt.e.Error(); got != tt.cli {
 			t.Errorf("Error() = %q, want %q", got, tt.cli)
 		}
-		if got := tt.e.Say("AGAIN"); got != tt.page {
+		if got := tt.e.Say(Words{Again: "AGAIN", Smaller: "SMALLER"}); got != tt.page {
 			t.Errorf("Say = %q, want %q", got, tt.page)
 		}
 	}

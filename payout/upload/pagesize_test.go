@@ -27,7 +27,7 @@ func TestPagesTooLargeForTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.Pay(context.Background(), p); !errors.Is(err, payout.ErrResumable) || !strings.Contains(err.Error(), "smaller pages (--page-size)") ||
+	if _, err := u.Pay(context.Background(), p); !errors.Is(err, payout.ErrResumable) || !strings.Contains(err.Error(), "if the pages are too large for it, upload it again with a smaller --page-size") ||
 		!strings.Contains(err.Error(), "at most 2 requests per call") {
 		t.Fatalf("pages of 3 to a server that takes 2: %v", err)
 	}

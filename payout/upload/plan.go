@@ -164,29 +164,49 @@ type StopError struct {
 	Err  error  // the failure behind it, if any
 	// What to do. Resumes: started again, the upload resumes, after First
 	// when it is set ("correct it", "top up the deposit account"); each
-	// front end words "started again" its own way (Say). Hint is any other
-	// advice, in words every front end can show.
+	// front end words "started again" its own way (Words.Again). Hint is
+	// any other advice, in words every front end can show. Smaller: the
+	// server may have refused pages too large for it, and smaller ones
+	// may pass; each front end says how to send them (Words.Smaller).
 	Resumes bool
 	First   string
 	Hint    string
+	Smaller bool
 }
 
-// Error says it in the command line's words.
-func (e *StopError) Error() string { return e.Say(resumeHint) }
+// Words are a front end's own words for what a person does next.
+type Words struct {
+	Again   string // start the stopped upload again
+	Smaller string // send it in smaller pages
+}
 
-// Say is the message with again as the words for starting the upload
-// again: "run the same command again ..." on the command line, "upload
-// the same sheet again ..." on the web page.
-func (e *StopError) Say(again string) string {
+// cliWords are the command line's.
+var cliWords = Words{Again: resumeHint, Smaller: "upload it again with a smaller --page-size"}
+
+// Error says it in the command line's words.
+func (e *StopError) Error() string { return e.Say(cliWords) }
+
+// Say is the message in a front end's words: "run the same command again
+// ..." on the command line, "upload the same sheet again ..." on the web
+// page.
+func (e *StopError) Say(w Words) string {
 	s := e.Msg
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
 	hint := e.Hint
 	if e.Resumes {
-		hint = again
+		hint = w.Again
 		if e.First != "" {
-			hint = e.First + ", then " + again
+			hint = e.First + ", then " + w.Again
+		}
+	}
+	if e.Smaller && w.Smaller != "" {
+		more := "if the pages are too large for it, " + w.Smaller
+		if hint == "" {
+			hint = more
+		} else {
+			hint += "; " + more
 		}
 	}
 	if hint != "" {

@@ -51,7 +51,7 @@ func TestResultsWrittenOnTheNextRun(t *testing.T) {
 		!strings.Contains(msg, "correct it, then run the same command again") {
 		t.Errorf("the command line's message: %s", msg)
 	}
-	if msg := stop.Say("upload the same sheet again"); strings.Contains(msg, "command") || !strings.Contains(msg, "upload the same sheet again") {
+	if msg := stop.Say(upload.Words{Again: "upload the same sheet again"}); strings.Contains(msg, "command") || !strings.Contains(msg, "upload the same sheet again") {
 		t.Errorf("in other words: %s", msg)
 	}
 

@@ -352,7 +352,7 @@ func (r *run) create(ctx context.Context) error {
 			if payout.RefusedAsInvalid(err) {
 				// The same call again would be refused again.
 				return &StopError{Kind: payout.ErrResumable, Err: err, Msg: "Clickpay refused to create the batch, so nothing of this upload was applied",
-					Hint: "if its message names a row or a field, correct the sheet and upload it (it replaces this upload); if the pages are too large for it, pay it in smaller pages (--page-size)"}
+					Hint: "if its message names a row or a field, correct the sheet and upload it (it replaces this upload)", Smaller: true}
 			}
 			return resumable(err, "creating the batch failed")
 		}

@@ -213,7 +213,7 @@ func (w *Watcher) retry(name string, err error) {
 // not started again by a command but by the watcher itself.
 func say(err error) string {
 	if stop, ok := err.(*upload.StopError); ok {
-		return stop.Say(watchResume)
+		return stop.Say(upload.Words{Again: watchResume, Smaller: "start the watcher with a smaller --page-size and drop the sheet in the inbox again"})
 	}
 	return err.Error()
 }

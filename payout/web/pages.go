@@ -325,7 +325,7 @@ func (s *Server) explain(sh *sheet, err error) failure {
 	// command line's.
 	text := err.Error()
 	if stop, ok := err.(*upload.StopError); ok {
-		text = stop.Say(webResume)
+		text = stop.Say(upload.Words{Again: webResume, Smaller: webSmaller})
 	}
 	// Sheets are named as they were uploaded: this one, and any earlier
 	// upload the pipeline's message quotes (its saved copy's path).
@@ -346,6 +346,10 @@ func (s *Server) explain(sh *sheet, err error) failure {
 
 // webResume is what starts a stopped payment again from the page.
 const webResume = "upload the same sheet again to resume (nothing is sent twice)"
+
+// webSmaller is how a sheet is paid in smaller pages from the page: the
+// page size is the web server's, not the person's.
+const webSmaller = "ask whoever runs this page to start it with a smaller --page-size, then upload the sheet again"
 
 func (s *Server) pageSize() int {
 	if s.o.PageSize > 0 {

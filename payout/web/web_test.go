@@ -439,8 +439,8 @@ func TestCorrectedSheetReplacesAnUnsentOne(t *testing.T) {
 		t.Fatalf("pay: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	s.srv.Wait()
-	if _, page := s.get(c, "/batch/"+id); !strings.Contains(page, "at most 2 requests per call") || !strings.Contains(page, "smaller pages") ||
-		strings.Contains(page, "same command") {
+	if _, page := s.get(c, "/batch/"+id); !strings.Contains(page, "at most 2 requests per call") || !strings.Contains(page, "ask whoever runs this page to start it with a smaller --page-size") ||
+		strings.Contains(page, "same command") || strings.Contains(page, "upload it again with a smaller") {
 		t.Fatalf("the refused batch's page:\n%s", page)
 	}
 
