@@ -484,9 +484,14 @@ func (j *Journal) ByOrder(ctx context.Context, orderID string) (*Upload, error) 
 	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE order_id = ?`, orderID))
 }
 
-// ByResults returns the newest upload whose results sheet is at path.
-func (j *Journal) ByResults(ctx context.Context, path string) (*Upload, error) {
-	return scanUpload(j.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE results_path = ? ORDER BY id DESC LIMIT 1`, path))
+// ResultsHeld reports whether an upload wrote, or may yet write, its
+// results sheet at path: any upload there but one abandoned before it
+// reached Clickpay (no batch), which never writes one.
+func (j *Journal) ResultsHeld(ctx context.Context, path string) (bool, error) {
+	var n int
+	err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM uploads WHERE results_path = ? AND NOT (status = ? AND batch_id = '' AND results_written = 0)`,
+		path, StatusAbandoned).Scan(&n)
+	return n > 0, err
 }
 
 // ByBatch returns the upload of a batch id.

@@ -3,6 +3,7 @@ package upload_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"payroll/payout/clickpay"
 	"payroll/payout/clickpaysim"
 	"payroll/payout/journal"
+	"payroll/payout/upload"
 )
 
 // TestPagesTooLargeForTheServer: a server that refuses pages of the size
@@ -49,6 +51,14 @@ func TestPagesTooLargeForTheServer(t *testing.T) {
 	all, _ := o.j.All(context.Background())
 	if len(all) != 2 || all[0].Status != journal.StatusAbandoned {
 		t.Errorf("uploads %+v", all)
+	}
+	// The upload that never reached Clickpay held no results sheet: the
+	// one planned again writes the sheet's own, not a "-2" beside it.
+	if want := upload.DefaultResultsPath(sheet); out.Upload.ResultsPath != want || all[0].ResultsPath != want {
+		t.Errorf("results at %s (the abandoned upload's %s), want %s", out.Upload.ResultsPath, all[0].ResultsPath, want)
+	}
+	if _, err := os.Stat(out.Upload.ResultsPath); err != nil {
+		t.Error(err)
 	}
 
 	// A create whose outcome was unknown is not planned again.

@@ -391,17 +391,20 @@ func (u *Uploader) Pay(ctx context.Context, p *Prepared) (*Outcome, error) {
 }
 
 // freeResultsPath returns path, or path with -2, -3, ... before its
-// extension when an earlier upload's results sheet is there.
+// extension when an earlier upload's results sheet is there (or will be).
+// An upload abandoned before it reached Clickpay (its first page refused,
+// then planned again) holds no path: its sheet uploaded again gets the
+// results sheet the person expects.
 func (u *Uploader) freeResultsPath(ctx context.Context, path string) (string, error) {
 	ext := filepath.Ext(path)
 	candidate := path
 	for n := 2; ; n++ {
-		_, err := u.Journal.ByResults(ctx, candidate)
-		if errors.Is(err, journal.ErrNotFound) {
-			return candidate, nil
-		}
+		held, err := u.Journal.ResultsHeld(ctx, candidate)
 		if err != nil {
 			return "", err
+		}
+		if !held {
+			return candidate, nil
 		}
 		candidate = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), n, ext)
 	}
