@@ -34,7 +34,8 @@ type Prior struct {
 	Open bool `json:"open,omitempty"`
 	// Unmatched: the batch did not match its plan (a page Clickpay
 	// refused, say), so this tool never closed it and will not; it pays
-	// only if a person closes it in the dashboard.
+	// only if a person closes it in the dashboard. Not Open as well:
+	// Clickpay says it is no longer open (Comparison.Kept).
 	Unmatched bool `json:"unmatched,omitempty"`
 }
 
@@ -135,6 +136,10 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 		return nil, err
 	}
 	c.Kept = kept
+	closedThere := map[int64]bool{} // unmatched, and no longer open on the server
+	for _, up := range kept {
+		closedThere[up.ID] = true
+	}
 	unsentPages, err := u.unsentPages(ctx, ups, o.Period)
 	if err != nil {
 		return nil, err
@@ -180,8 +185,8 @@ func (u *Uploader) Compare(ctx context.Context, lines []payout.Line, o CompareOp
 			status = p.Upload.Status
 		}
 		byIBAN[iban] = append(byIBAN[iban], &payment{Prior: Prior{Period: p.Upload.Period, BatchID: p.Upload.BatchID, OrderID: p.Upload.OrderID,
-			File: p.Upload.File, Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: status, Open: p.Upload.Status != journal.StatusClosed,
-			Unmatched: p.Upload.Status == journal.StatusMismatch}})
+			File: p.Upload.File, Date: p.Upload.CreatedAt, Amount: p.Request.Amount, Status: status,
+			Open: p.Upload.Status != journal.StatusClosed && !closedThere[p.Upload.ID], Unmatched: p.Upload.Status == journal.StatusMismatch}})
 	}
 	if o.Server && u.API != nil {
 		c.Asked = true
@@ -557,6 +562,9 @@ func DescribePrior(p Prior) string {
 	}
 	if p.OnServer {
 		b.WriteString(", found on the server")
+	}
+	if p.Unmatched && !p.Open {
+		b.WriteString(", which did not match its plan; Clickpay says it is no longer open (a person closed it in the dashboard), so the rows on it are paid from it")
 	}
 	if p.Open {
 		// Not paid: a batch pays nobody until it is closed.

@@ -131,6 +131,14 @@ func TestForceLeavesABatchClosedInTheDashboard(t *testing.T) {
 	if c := p.Compared; len(c.Replaced) != 0 || len(c.Paid) != 3 || len(c.Fresh) != 4 {
 		t.Fatalf("compared: paid %d, fresh %d, replaced %+v", len(c.Paid), len(c.Fresh), c.Replaced)
 	}
+	// The rows it holds are said to be paid from it, not to wait for a
+	// close that happened.
+	for _, m := range p.Compared.Paid {
+		if d := upload.DescribePrior(m.Prior); !strings.Contains(d, "no longer open (a person closed it in the dashboard), so the rows on it are paid from it") ||
+			strings.Contains(d, "nobody on it is paid") {
+			t.Errorf("row %d: %s", m.Row, d)
+		}
+	}
 	if _, err := u.Pay(ctx, p); err != nil {
 		t.Fatal(err)
 	}
