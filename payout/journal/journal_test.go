@@ -173,3 +173,57 @@ func TestOpenTightensPermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestNewJournalPages: a new journal has pages of 64 KiB and a write-ahead
+// log; a journal made before, with SQLite's 4 KiB pages, keeps them and
+// works as before.
+func TestNewJournalPages(t *testing.T) {
+	pages := func(j *Journal) (int, string) {
+		t.Helper()
+		var size int
+		var mode string
+		if err := j.db.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return size, mode
+	}
+	j, err := Open(filepath.Join(t.TempDir(), "new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, mode := pages(j); size != pageSize || mode != "wal" {
+		t.Errorf("a new journal: pages of %d bytes, journal mode %s", size, mode)
+	}
+	j.Close()
+
+	dir := filepath.Join(t.TempDir(), "old")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "journal.db")+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prepare(old); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	j, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if size, mode := pages(j); size != 4096 || mode != "wal" {
+		t.Errorf("an older journal: pages of %d bytes, journal mode %s", size, mode)
+	}
+	up := &Upload{File: "/f.csv", FileHash: "h", Period: "2026-11", OrderID: "o", Count: 1, Total: 5, PageSize: 1, Pages: 1}
+	if err := j.Plan(context.Background(), up, []Row{{Row: 2, Request: payout.Request{IBAN: "SA0380000000608010167519", Amount: 5, MerchantReference: "r"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := j.Rows(context.Background(), up.ID); err != nil || len(rows) != 1 || rows[0].Request.MerchantReference != "r" {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+}
