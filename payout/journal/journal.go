@@ -308,17 +308,18 @@ func Open(dir string) (*Journal, error) {
 	}
 	fi, err := f.Stat()
 	f.Close()
+	// The path is escaped: in a file: URI a '#' or '?' in a folder name
+	// would otherwise cut the name short.
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
 	if err == nil && fi.Size() == 0 {
-		setPageSize(path)
+		setPageSize(uri)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := ownerOnly(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, &Error{Path: p, Err: err}
 		}
 	}
-	// The path is escaped: in a file: URI a '#' or '?' in a folder name
-	// would otherwise cut the name short.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	dsn := uri + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
@@ -351,16 +352,16 @@ func Open(dir string) (*Journal, error) {
 // 64 KiB under 4,000 (docs/performance.md).
 const pageSize = 64 << 10
 
-// setPageSize gives a journal file that is still empty its page size, then
-// makes it a write-ahead-log journal. SQLite fixes the page size when a
-// database is first written and cannot change it in WAL mode, and Open's
-// connections ask for WAL as they connect, before any other setting: a
-// journal made without this step has SQLite's 4 KiB pages, as every
-// journal made before it keeps. It is only a matter of speed, so a failure
-// (another process making the same journal at that moment, say) leaves
-// the journal to be made as before.
-func setPageSize(path string) {
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+fmt.Sprintf("?_pragma=busy_timeout(10000)&_pragma=page_size(%d)", pageSize))
+// setPageSize gives a journal file (its file: URI) that is still empty its
+// page size, then makes it a write-ahead-log journal. SQLite fixes the page
+// size when a database is first written and cannot change it in WAL mode,
+// and Open's connections ask for WAL as they connect, before any other
+// setting: a journal made without this step has SQLite's 4 KiB pages, as
+// every journal made before it keeps. It is only a matter of speed, so a
+// failure (another process making the same journal at that moment, say)
+// leaves the journal to be made as before.
+func setPageSize(uri string) {
+	db, err := sql.Open("sqlite", uri+fmt.Sprintf("?_pragma=busy_timeout(10000)&_pragma=page_size(%d)", pageSize))
 	if err != nil {
 		return
 	}

@@ -198,7 +198,7 @@ func (w *Watcher) notPaid(ctx context.Context, path string, up *journal.Upload, 
 		// Sent again as it is, it would be refused again at every scan.
 		// Nothing of it was applied, so a corrected sheet replaces it.
 		w.fail(path, nil, fmt.Sprintf("%s: %v; if the message names a row or a field, correct the sheet and drop it in the inbox (it replaces this upload); "+
-			"if the pages are too large for Clickpay, start the watcher with a smaller --page-size and drop the sheet in the inbox again", stop.Msg, stop.Err))
+			"if the pages are too large for Clickpay, %s", stop.Msg, stop.Err, watchSmaller))
 	default:
 		w.retry(name, err)
 	}
@@ -213,13 +213,16 @@ func (w *Watcher) retry(name string, err error) {
 // not started again by a command but by the watcher itself.
 func say(err error) string {
 	if stop, ok := err.(*upload.StopError); ok {
-		return stop.Say(upload.Words{Again: watchResume, Smaller: "start the watcher with a smaller --page-size and drop the sheet in the inbox again"})
+		return stop.Say(upload.Words{Again: watchResume, Smaller: watchSmaller})
 	}
 	return err.Error()
 }
 
 // watchResume is what starts a stopped payment again under the watcher.
 const watchResume = "the watcher tries it again at every scan and when it starts again (nothing is sent twice)"
+
+// watchSmaller is how a sheet is paid in smaller pages under the watcher.
+const watchSmaller = "start the watcher with a smaller --page-size and drop the sheet in the inbox again"
 
 // overLimit says why a plan may not be paid unattended, or "".
 func (w *Watcher) overLimit(pl *upload.Plan) string {

@@ -44,9 +44,13 @@ func ids(from, n int) []int {
 var failing = saIBAN(140)
 
 func openSandbox(t *testing.T, state string) *upload.Service {
+	return openSandboxWith(t, state, clickpaysim.Config{SettleAfter: 300 * time.Millisecond, Fail: map[string]string{failing: "Beneficiary account is closed"}})
+}
+
+// openSandboxWith is openSandbox with a simulator of its own making.
+func openSandboxWith(t *testing.T, state string, sim clickpaysim.Config) *upload.Service {
 	t.Helper()
-	svc, err := upload.Open(context.Background(), upload.Setup{StateDir: state, Sandbox: true,
-		Sim: clickpaysim.Config{SettleAfter: 300 * time.Millisecond, Fail: map[string]string{failing: "Beneficiary account is closed"}}})
+	svc, err := upload.Open(context.Background(), upload.Setup{StateDir: state, Sandbox: true, Sim: sim})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,11 +537,7 @@ func TestRefusedCreateGoesToFailed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	svc, err := upload.Open(ctx, upload.Setup{StateDir: t.TempDir(), Sandbox: true, Sim: clickpaysim.Config{MaxRequests: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
+	svc := openSandboxWith(t, t.TempDir(), clickpaysim.Config{MaxRequests: 2})
 	f := watch.DefaultFolders(dir)
 	people := ids(700, 5)
 	ev, stop := runWatcherWith(ctx, t, svc, watch.Options{Dir: dir, PageSize: 3})
@@ -589,11 +589,7 @@ func TestRetryInTheWatchersWords(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	svc, err := upload.Open(ctx, upload.Setup{StateDir: t.TempDir(), Sandbox: true, Sim: clickpaysim.Config{Balance: 100_00}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
+	svc := openSandboxWith(t, t.TempDir(), clickpaysim.Config{Balance: 100_00})
 	f := watch.DefaultFolders(dir)
 	ev, stop := runWatcher(ctx, t, svc, dir)
 	write(t, filepath.Join(f.Inbox, "march.csv"), sheet(ids(800, 2), "1000.00"))
